@@ -1,0 +1,90 @@
+import { X509Certificate } from 'node:crypto';
+import { checkServerIdentity, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
+import { describeCertificate, type CertificateFacts } from './certificate.js';
+
+/** What a TLS handshake showed: version, cipher, the chain, and what verification said. */
+export interface TlsFacts {
+  /** `TLSv1.3`, `TLSv1.2`, …; null if unknown. */
+  readonly protocol: string | null;
+  readonly cipher: string | null;
+  /** The name sent as SNI and checked against the certificate (undefined: connected by IP). */
+  readonly servername: string | undefined;
+  /**
+   * The peer chain, leaf first, as Node reconstructs it: the presented certificates, completed
+   * with a trust anchor from the local store where one matched. A chain that stops at a
+   * certificate that is not self-signed is missing its issuer.
+   */
+  readonly chain: readonly CertificateFacts[];
+  /** Chain verification against the trust store (OpenSSL's verdict). */
+  readonly chainTrusted: boolean;
+  /** OpenSSL's verification error code (`CERT_HAS_EXPIRED`, `UNABLE_TO_VERIFY_LEAF_SIGNATURE`, …). */
+  readonly chainError: string | null;
+  /** The certificate matches the servername (or the IP when connected by address). */
+  readonly hostnameMatches: boolean;
+  readonly hostnameError: string | null;
+  /** chainTrusted && hostnameMatches. */
+  readonly verified: boolean;
+  /** Whether the connection went ahead despite a verification failure (`insecure`). */
+  readonly insecure: boolean;
+}
+
+const MAX_CHAIN = 16;
+
+/** Collect the facts of an established TLS socket. Never throws for odd certificates. */
+export function collectTlsFacts(socket: TLSSocket, host: string, servername: string | undefined, insecure: boolean): TlsFacts {
+  const chain: CertificateFacts[] = [];
+  let peer: DetailedPeerCertificate | undefined;
+  try {
+    const p = socket.getPeerCertificate(true);
+    peer = p && Object.keys(p).length > 0 ? p : undefined;
+  } catch {
+    peer = undefined;
+  }
+  const seen = new Set<string>();
+  for (let cert = peer; cert && chain.length < MAX_CHAIN; cert = cert.issuerCertificate) {
+    if (!cert.raw || seen.has(cert.fingerprint256)) break;
+    seen.add(cert.fingerprint256);
+    try {
+      chain.push(describeCertificate(new X509Certificate(cert.raw)));
+    } catch {
+      break;
+    }
+  }
+  const authError = socket.authorizationError as unknown;
+  const chainError =
+    authError === null || authError === undefined
+      ? null
+      : typeof authError === 'string'
+        ? authError
+        : authError instanceof Error
+          ? ((authError as Error & { code?: string }).code ?? authError.message)
+          : String(authError);
+  let hostnameError: string | null = null;
+  if (peer) {
+    const name = servername ?? host;
+    const err = checkServerIdentity(name, peer);
+    if (err) hostnameError = (err as Error & { reason?: string }).reason ?? err.message;
+  } else {
+    hostnameError = 'no peer certificate';
+  }
+  const chainTrusted = socket.authorized === true && chainError === null;
+  return {
+    protocol: socket.getProtocol() ?? null,
+    cipher: socket.getCipher()?.name ?? null,
+    servername,
+    chain,
+    chainTrusted,
+    chainError,
+    hostnameMatches: hostnameError === null,
+    hostnameError,
+    verified: chainTrusted && hostnameError === null,
+    insecure,
+  };
+}
+
+/** One line for transcripts and error messages. */
+export function describeTlsFacts(f: TlsFacts): string {
+  const leaf = f.chain[0];
+  const verdict = f.verified ? 'verified' : `NOT verified (${[f.chainError, f.hostnameError].filter(Boolean).join('; ')})`;
+  return `${f.protocol ?? '?'} ${f.cipher ?? '?'}, certificate ${leaf ? leaf.subject : 'none'}: ${verdict}`;
+}

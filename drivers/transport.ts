@@ -1,0 +1,687 @@
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { connect as netConnect, isIP, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { ByteQueue } from './byte-queue.js';
+import { abortError, withDeadline } from './deadline.js';
+import { MailprobeError, nodeErrorCode, type ErrorCode, type ErrorContext, type Phase } from './errors.js';
+import { limitError, resolveLimits, type Limits } from './limits.js';
+import { collectTlsFacts, describeTlsFacts, type TlsFacts } from './tls/tls-facts.js';
+import { effectiveServername, secureContextFor, type TlsClientOptions } from './tls/tls-options.js';
+import { NO_TRANSCRIPT, renderWireText, Transcript, type TranscriptEntry, type TranscriptSink } from './transcript.js';
+import { resolveTimeouts, type Timeouts } from './timeouts.js';
+
+/** Opens the byte stream to the server; tests inject one instead of patching `net`. */
+export type Connector = (target: { host: string; port: number; localAddress?: string }) => Duplex;
+/** Resolves a host name; tests inject one instead of patching `dns`. */
+export type Resolver = (host: string, family: 0 | 4 | 6) => Promise<{ address: string; family: number }>;
+
+export interface TransportOptions {
+  host: string;
+  port: number;
+  /** Start TLS right after TCP connect (smtps/imaps/pop3s). */
+  implicitTls?: boolean;
+  tls?: TlsClientOptions;
+  timeouts?: Partial<Timeouts>;
+  limits?: Partial<Limits>;
+  /** Cancels everything: pending reads reject with EABORTED and the socket is destroyed. */
+  signal?: AbortSignal;
+  /** Keep a transcript (default true). Bench turns it off. */
+  transcript?: boolean;
+  family?: 0 | 4 | 6;
+  localAddress?: string;
+  /** Milliseconds clock (default performance.now). */
+  now?: () => number;
+  connector?: Connector;
+  resolver?: Resolver;
+}
+
+/** How long each connect phase took, in milliseconds (undefined: the phase did not happen). */
+export interface ConnectTiming {
+  dnsMs: number | undefined;
+  connectMs: number;
+  tlsMs: number | undefined;
+}
+
+export interface ReadOptions {
+  timeoutMs?: number;
+  phase?: Phase;
+  /** Record the bytes in the transcript (default true). */
+  record?: boolean;
+}
+
+export interface WriteOptions {
+  /** What the transcript shows instead of the bytes (redacted commands); false records nothing. */
+  display?: string | readonly string[] | false;
+  timeoutMs?: number;
+  phase?: Phase;
+}
+
+export interface StartTlsResult {
+  tls: TlsFacts;
+  /** Plaintext bytes that were already buffered after the go-ahead (discarded, never parsed). */
+  trailing: Buffer;
+}
+
+export interface UpgradeOptions {
+  /** What to do with bytes that followed the go-ahead: fail (default) or record and go on. */
+  trailing?: 'fail' | 'record';
+  timeoutMs?: number;
+}
+
+interface PendingRead {
+  kind: 'line' | 'bytes';
+  bytes: number;
+  scanned: number;
+  phase: Phase;
+  record: boolean;
+  resolve: (value: Buffer) => void;
+  reject: (err: MailprobeError) => void;
+  timer: NodeJS.Timeout;
+}
+
+const LF = 0x0a;
+
+/**
+ * One connection to a server: TCP, optional implicit TLS, STARTTLS upgrade, and a pull API
+ * (`readLine`, `readBytes`, `write`) over an internal byte queue with one pending reader.
+ * Every read and write has a deadline; every failure is a MailprobeError with the transcript.
+ */
+export class Transport {
+  readonly host: string;
+  readonly port: number;
+  readonly timeouts: Timeouts;
+  readonly limits: Limits;
+  readonly transcript: TranscriptSink;
+  readonly connectTiming: ConnectTiming;
+  /** Set when the server closed, reset, or we closed; reads that cannot be served fail. */
+  #closed = false;
+  #closeReason: MailprobeError | undefined;
+  #socket: Duplex;
+  #queue = new ByteQueue();
+  #reader: PendingRead | undefined;
+  #paused = false;
+  #tls: TlsFacts | undefined;
+  #tlsOptions: TlsClientOptions;
+  #signal: AbortSignal | undefined;
+  #onAbort: (() => void) | undefined;
+  #now: () => number;
+  #bytesIn = 0;
+  #bytesOut = 0;
+  #lastWriteAt = 0;
+  #firstByteAt: number | undefined;
+  #awaitingFirstByte = false;
+  #listeners: { data: (b: Buffer) => void; end: () => void; close: () => void; error: (e: Error) => void };
+
+  private constructor(init: {
+    options: TransportOptions;
+    socket: Duplex;
+    timeouts: Timeouts;
+    limits: Limits;
+    transcript: TranscriptSink;
+    timing: ConnectTiming;
+    tls: TlsFacts | undefined;
+    now: () => number;
+  }) {
+    this.host = init.options.host;
+    this.port = init.options.port;
+    this.timeouts = init.timeouts;
+    this.limits = init.limits;
+    this.transcript = init.transcript;
+    this.connectTiming = init.timing;
+    this.#socket = init.socket;
+    this.#tls = init.tls;
+    this.#tlsOptions = init.options.tls ?? {};
+    this.#now = init.now;
+    this.#signal = init.options.signal;
+    this.#listeners = {
+      data: (chunk) => this.#onData(chunk),
+      end: () => this.#onEnd(),
+      close: () => this.#onClose(),
+      error: (err) => this.#onError(err),
+    };
+    this.#attach(init.socket);
+    if (this.#signal) {
+      this.#onAbort = () => this.#fail(abortError(this.#reader?.phase ?? 'command', this.#signal!));
+      this.#signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  /** Connect (DNS, TCP, implicit TLS when asked), each phase under its own deadline. */
+  static async connect(options: TransportOptions): Promise<Transport> {
+    const timeouts = resolveTimeouts(options.timeouts);
+    const limits = resolveLimits(options.limits);
+    const now = options.now ?? (() => performance.now());
+    const transcript: TranscriptSink =
+      options.transcript === false
+        ? NO_TRANSCRIPT
+        : new Transcript({ maxEntries: limits.maxTranscriptEntries, maxTextBytes: limits.maxTranscriptTextBytes, now });
+    const fail = (code: ErrorCode, message: string, phase: Phase, cause?: unknown): MailprobeError =>
+      new MailprobeError(code, message, { phase, transcript: transcript.snapshot() }, cause === undefined ? {} : { cause });
+
+    let address = options.host;
+    let dnsMs: number | undefined;
+    if (isIP(options.host) === 0) {
+      const resolver: Resolver = options.resolver ?? ((h, family) => dnsLookup(h, { family }));
+      const t0 = now();
+      try {
+        const res = await withDeadline('dns', timeouts.dnsMs, options.signal, () => resolver(options.host, options.family ?? 0), () => {}, () =>
+          `resolving ${options.host} took longer than ${timeouts.dnsMs} ms`,
+        );
+        address = res.address;
+      } catch (err) {
+        if (err instanceof MailprobeError) throw err.withContext({ transcript: transcript.snapshot() });
+        throw fail('EDNS', `cannot resolve ${options.host}: ${nodeErrorCode(err) ?? String(err)}`, 'dns', err);
+      }
+      dnsMs = now() - t0;
+      transcript.info(`resolved ${options.host} to ${address}`);
+    }
+
+    const t1 = now();
+    let socket: Duplex;
+    let opened: Duplex | undefined;
+    try {
+      const connector = options.connector ?? defaultConnector;
+      socket = await withDeadline(
+        'connect',
+        timeouts.connectMs,
+        options.signal,
+        () => openSocket(connector, address, options.port, options.localAddress, (s) => (opened = s)),
+        () => opened?.destroy(),
+        () => `TCP connect to ${formatAddress(address, options.port)} took longer than ${timeouts.connectMs} ms`,
+      );
+    } catch (err) {
+      opened?.destroy();
+      if (err instanceof MailprobeError) throw err.withContext({ transcript: transcript.snapshot() });
+      const code = nodeErrorCode(err);
+      throw fail('ECONNECT', `cannot connect to ${formatAddress(address, options.port)}: ${code ?? String(err)}`, 'connect', err);
+    }
+    const connectMs = now() - t1;
+    if (socket instanceof Socket) socket.setNoDelay(true);
+    transcript.info(`connected to ${formatAddress(address, options.port)}`);
+
+    let tls: TlsFacts | undefined;
+    let tlsMs: number | undefined;
+    if (options.implicitTls) {
+      const t2 = now();
+      try {
+        const upgraded = await handshake(socket, options.host, options.tls ?? {}, timeouts.tlsMs, options.signal, transcript);
+        socket = upgraded.socket;
+        tls = upgraded.facts;
+      } catch (err) {
+        socket.destroy();
+        throw err;
+      }
+      tlsMs = now() - t2;
+    }
+    return new Transport({
+      options,
+      socket,
+      timeouts,
+      limits,
+      transcript,
+      timing: { dnsMs, connectMs, tlsMs },
+      tls,
+      now,
+    });
+  }
+
+  /** TLS facts once TLS is up (implicit or after STARTTLS). */
+  get tls(): TlsFacts | undefined {
+    return this.#tls;
+  }
+  get closed(): boolean {
+    return this.#closed;
+  }
+  get bytesIn(): number {
+    return this.#bytesIn;
+  }
+  get bytesOut(): number {
+    return this.#bytesOut;
+  }
+  /** Bytes received and not yet read. */
+  get buffered(): number {
+    return this.#queue.length;
+  }
+  /** When the last write was handed to the socket (clock of `now`). */
+  get lastWriteAt(): number {
+    return this.#lastWriteAt;
+  }
+  /** When the first byte after the last write arrived, if it has. */
+  get firstByteAt(): number | undefined {
+    return this.#firstByteAt;
+  }
+  now(): number {
+    return this.#now();
+  }
+
+  /** A copy of the transcript's newest entries. */
+  snapshot(last?: number): TranscriptEntry[] {
+    return this.transcript.snapshot(last);
+  }
+
+  /**
+   * The next line, terminator included (LF, or CRLF). A line longer than limits.maxLineBytes
+   * fails with ELIMIT and closes the connection: framing cannot be recovered.
+   */
+  readLine(options: ReadOptions = {}): Promise<Buffer> {
+    return this.#read('line', 0, options);
+  }
+
+  /** Exactly `n` bytes (an IMAP literal, a BDAT chunk echo, …). */
+  readBytes(n: number, options: ReadOptions = {}): Promise<Buffer> {
+    if (!Number.isInteger(n) || n < 0) return Promise.reject(new RangeError(`readBytes(${n})`));
+    if (n > this.limits.maxLiteralBytes) {
+      return Promise.reject(this.#contextualize(limitError('maxLiteralBytes', this.limits.maxLiteralBytes, n), options.phase ?? 'command'));
+    }
+    return this.#read('bytes', n, options);
+  }
+
+  /**
+   * Send bytes exactly as given (bare LF, NUL and several commands in one write included).
+   * Resolves when the socket accepted them; a peer that stops reading hits the deadline.
+   */
+  write(data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
+    const phase = options.phase ?? 'command';
+    if (this.#closed) return Promise.reject(this.#closedError(phase));
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const display = options.display;
+    if (display === undefined) this.transcript.addBytes('C', bytes);
+    else if (display !== false) {
+      for (const line of typeof display === 'string' ? [display] : display) this.transcript.client(line);
+    }
+    this.#bytesOut += bytes.length;
+    this.#lastWriteAt = this.#now();
+    this.#awaitingFirstByte = true;
+    this.#firstByteAt = undefined;
+    const timeoutMs = options.timeoutMs ?? this.timeouts.commandMs;
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        const err = this.#error('ETIMEDOUT', `write of ${bytes.length} bytes not accepted within ${timeoutMs} ms (peer not reading)`, phase);
+        this.#fail(err);
+        reject(err);
+      }, timeoutMs);
+      this.#socket.write(bytes, (err) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err) {
+          const e = this.#closedError(phase, err);
+          reject(e);
+        } else resolve();
+      });
+    });
+  }
+
+  /**
+   * Upgrade to TLS after a STARTTLS/STLS go-ahead. Every buffered plaintext byte is dropped
+   * first (RFC 3207 §4.2, RFC 3501 §6.2.1: nothing sent before the handshake may be trusted);
+   * bytes that were there are reported as `trailing`, and fail with ESTARTTLS_TRAILING unless
+   * `trailing: 'record'`.
+   */
+  async upgradeTls(options: UpgradeOptions = {}): Promise<StartTlsResult> {
+    if (this.#reader) throw new Error('upgradeTls() while a read is pending');
+    if (this.#closed) throw this.#closedError('tls');
+    if (this.#tls) throw this.#error('ESTARTTLS', 'the connection is already using TLS', 'tls');
+    const trailing = this.#queue.takeAll();
+    if (trailing.length > 0) {
+      this.transcript.info(`${trailing.length} bytes followed the STARTTLS go-ahead in plaintext; discarded: ${renderWireText(trailing.subarray(0, 200))}`);
+      if ((options.trailing ?? 'fail') === 'fail') {
+        const err = this.#error('ESTARTTLS_TRAILING', `server sent ${trailing.length} bytes after the STARTTLS go-ahead`, 'tls', {
+          response: renderWireText(trailing.subarray(0, 512)),
+          detail: { trailingBytes: trailing.length },
+        });
+        this.#fail(err);
+        throw err;
+      }
+    }
+    const plain = this.#socket;
+    this.#detach(plain);
+    try {
+      const { socket, facts } = await handshake(plain, this.host, this.#tlsOptions, options.timeoutMs ?? this.timeouts.tlsMs, this.#signal, this.transcript);
+      this.#socket = socket;
+      this.#tls = facts;
+      this.#attach(socket);
+      return { tls: facts, trailing };
+    } catch (err) {
+      this.#closed = true;
+      plain.destroy();
+      this.#cleanupAbort();
+      throw err;
+    }
+  }
+
+  /** Add a harness note to the transcript. */
+  note(text: string): void {
+    this.transcript.info(text);
+  }
+
+  /**
+   * Close politely: end our side and wait (closeMs) for the server to close, then destroy.
+   * Never throws.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) {
+      this.#socket.destroy();
+      return;
+    }
+    const socket = this.#socket;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve();
+      }, this.timeouts.closeMs);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.end();
+    });
+    this.#markClosed(this.#error('ECLOSED', 'connection closed by client', 'command'));
+  }
+
+  /** Drop the connection now. Pending reads reject with ECLOSED. */
+  destroy(): void {
+    this.#fail(this.#error('ECLOSED', 'connection closed by client', this.#reader?.phase ?? 'command'));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // ---- internals ----
+
+  #read(kind: 'line' | 'bytes', n: number, options: ReadOptions): Promise<Buffer> {
+    if (this.#reader) return Promise.reject(new Error('a read is already pending on this connection'));
+    const phase = options.phase ?? 'command';
+    const record = options.record ?? true;
+    // Serve from the buffer synchronously when possible: the hot path of pipelined replies.
+    const ready = this.#take(kind, n, 0);
+    if (ready !== undefined) {
+      if (ready instanceof MailprobeError) return Promise.reject(this.#contextualize(ready, phase));
+      if (record) this.#record(kind, ready);
+      return Promise.resolve(ready);
+    }
+    if (this.#closed) return Promise.reject(this.#closedError(phase));
+    const timeoutMs = options.timeoutMs ?? this.timeouts.commandMs;
+    return new Promise<Buffer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const what = kind === 'line' ? 'a line' : `${n} bytes`;
+        const partial = this.#queue.length > 0 ? ` (${this.#queue.length} bytes without end of line received)` : '';
+        this.#settleReader(this.#error('ETIMEDOUT', `no ${what} from server within ${timeoutMs} ms during ${phase}${partial}`, phase, {
+          elapsedMs: timeoutMs,
+          ...(this.#queue.length > 0 ? { response: this.#peekText() } : {}),
+        }));
+      }, timeoutMs);
+      this.#reader = { kind, bytes: n, scanned: this.#queue.length, phase, record, resolve, reject, timer };
+      if (this.#paused) {
+        this.#paused = false;
+        this.#socket.resume();
+      }
+    });
+  }
+
+  /** Take a line / n bytes from the queue if complete; a MailprobeError if a limit is broken. */
+  #take(kind: 'line' | 'bytes', n: number, scanned: number): Buffer | MailprobeError | undefined {
+    if (kind === 'bytes') return this.#queue.length >= n ? this.#queue.take(n) : undefined;
+    const idx = this.#queue.indexOf(LF, scanned);
+    if (idx !== -1) {
+      if (idx + 1 > this.limits.maxLineBytes) return limitError('maxLineBytes', this.limits.maxLineBytes, idx + 1);
+      return this.#queue.take(idx + 1);
+    }
+    if (this.#queue.length > this.limits.maxLineBytes) {
+      return limitError('maxLineBytes', this.limits.maxLineBytes, this.#queue.length);
+    }
+    return undefined;
+  }
+
+  #serve(): void {
+    const reader = this.#reader;
+    if (!reader) return;
+    const got = this.#take(reader.kind, reader.bytes, reader.scanned);
+    if (got === undefined) {
+      reader.scanned = this.#queue.length;
+      if (this.#closed) this.#settleReader(this.#closedError(reader.phase));
+      return;
+    }
+    if (got instanceof MailprobeError) {
+      const err = this.#contextualize(got, reader.phase);
+      this.#settleReader(err);
+      this.#fail(err);
+      return;
+    }
+    if (reader.record) this.#record(reader.kind, got);
+    this.#settleReader(undefined, got);
+  }
+
+  #settleReader(err: MailprobeError | undefined, value?: Buffer): void {
+    const reader = this.#reader;
+    if (!reader) return;
+    this.#reader = undefined;
+    clearTimeout(reader.timer);
+    if (err) reader.reject(err);
+    else reader.resolve(value!);
+  }
+
+  #record(kind: 'line' | 'bytes', bytes: Buffer): void {
+    if (kind === 'line') this.transcript.server(renderWireText(bytes));
+    else this.transcript.server(`(${bytes.length} bytes) ${renderWireText(bytes.subarray(0, 120))}${bytes.length > 120 ? '…' : ''}`);
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#awaitingFirstByte) {
+      this.#awaitingFirstByte = false;
+      this.#firstByteAt = this.#now();
+    }
+    this.#bytesIn += chunk.length;
+    this.#queue.push(chunk);
+    this.#serve();
+    // Backpressure: a flooding server fills the kernel buffers, not our heap.
+    if (!this.#reader && !this.#paused && this.#queue.length > this.limits.maxBufferedBytes) {
+      this.#paused = true;
+      this.#socket.pause();
+    }
+  }
+
+  #onEnd(): void {
+    this.transcript.info('server closed the connection');
+    this.#markClosed(this.#error('ECLOSED', 'server closed the connection', this.#reader?.phase ?? 'command'));
+  }
+
+  #onClose(): void {
+    this.#markClosed(this.#error('ECLOSED', 'connection closed', this.#reader?.phase ?? 'command'));
+  }
+
+  #onError(err: Error): void {
+    const code = nodeErrorCode(err);
+    this.transcript.info(`socket error: ${code ?? err.message}`);
+    this.#markClosed(
+      this.#error('ECLOSED', `connection failed: ${code ?? err.message}`, this.#reader?.phase ?? 'command', {}, err),
+    );
+  }
+
+  /** The server went away: serve what is buffered, then fail the reader. */
+  #markClosed(reason: MailprobeError): void {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#closeReason = reason;
+      this.#cleanupAbort();
+    }
+    this.#serve();
+  }
+
+  /** Fatal: destroy the socket and reject the pending reader with `err`. */
+  #fail(err: MailprobeError): void {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#closeReason = err;
+      this.#cleanupAbort();
+    }
+    this.#socket.destroy();
+    this.#settleReader(err);
+  }
+
+  #cleanupAbort(): void {
+    if (this.#signal && this.#onAbort) this.#signal.removeEventListener('abort', this.#onAbort);
+    this.#onAbort = undefined;
+  }
+
+  #closedError(phase: Phase, cause?: unknown): MailprobeError {
+    const base = this.#closeReason;
+    if (base && base.code !== 'ECLOSED') return base;
+    const partial = this.#queue.length > 0 ? { response: this.#peekText() } : {};
+    return this.#error('ECLOSED', base?.message ?? 'connection closed', phase, partial, cause ?? base?.cause);
+  }
+
+  #peekText(): string {
+    const n = Math.min(this.#queue.length, 512);
+    const bytes = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) bytes[i] = this.#queue.at(i)!;
+    return renderWireText(bytes);
+  }
+
+  #error(code: ErrorCode, message: string, phase: Phase, extra: ErrorContext = {}, cause?: unknown): MailprobeError {
+    return new MailprobeError(code, message, { phase, ...extra, transcript: this.transcript.snapshot(30) }, cause === undefined ? {} : { cause });
+  }
+
+  #contextualize(err: MailprobeError, phase: Phase): MailprobeError {
+    return err.withContext({ phase, transcript: this.transcript.snapshot(30) });
+  }
+
+  #attach(socket: Duplex): void {
+    socket.on('data', this.#listeners.data);
+    socket.on('end', this.#listeners.end);
+    socket.on('close', this.#listeners.close);
+    socket.on('error', this.#listeners.error);
+  }
+
+  #detach(socket: Duplex): void {
+    socket.off('data', this.#listeners.data);
+    socket.off('end', this.#listeners.end);
+    socket.off('close', this.#listeners.close);
+    socket.off('error', this.#listeners.error);
+  }
+}
+
+const defaultConnector: Connector = ({ host, port, localAddress }) =>
+  netConnect({ host, port, ...(localAddress ? { localAddress } : {}) });
+
+function openSocket(
+  connector: Connector,
+  host: string,
+  port: number,
+  localAddress: string | undefined,
+  opened: (socket: Duplex) => void,
+): Promise<Duplex> {
+  const socket = connector({ host, port, ...(localAddress ? { localAddress } : {}) });
+  opened(socket);
+  if (!(socket instanceof Socket) || !socket.connecting) return Promise.resolve(socket);
+  return new Promise<Duplex>((resolve, reject) => {
+    const onConnect = (): void => {
+      socket.off('error', onError);
+      resolve(socket);
+    };
+    const onError = (err: Error): void => {
+      socket.off('connect', onConnect);
+      socket.destroy();
+      reject(err);
+    };
+    socket.once('connect', onConnect);
+    socket.once('error', onError);
+  });
+}
+
+/** The TLS handshake on an open socket, under the tls deadline. */
+async function handshake(
+  socket: Duplex,
+  host: string,
+  options: TlsClientOptions,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  transcript: TranscriptSink,
+): Promise<{ socket: TLSSocket; facts: TlsFacts }> {
+  const servername = effectiveServername(host, options);
+  const insecure = options.insecure === true;
+  let tlsSocket: TLSSocket | undefined;
+  transcript.info(`TLS handshake${servername ? ` (SNI ${servername})` : ''}`);
+  const secured = await withDeadline(
+    'tls',
+    timeoutMs,
+    signal,
+    () =>
+      new Promise<TLSSocket>((resolve, reject) => {
+        tlsSocket = tlsConnect({
+          socket,
+          ...(servername ? { servername } : {}),
+          secureContext: secureContextFor(options),
+          // Verification is decided below from the facts, so insecure runs still learn the result.
+          rejectUnauthorized: false,
+          checkServerIdentity: () => undefined,
+        });
+        const s = tlsSocket;
+        const done = (): void => {
+          s.off('secureConnect', onSecure);
+          s.off('error', onError);
+          s.off('close', onClose);
+        };
+        const onSecure = (): void => {
+          done();
+          resolve(s);
+        };
+        const onError = (err: Error): void => {
+          done();
+          reject(err);
+        };
+        // A peer that closes mid-handshake may not emit 'error' on every Node version.
+        const onClose = (): void => {
+          done();
+          reject(new MailprobeError('ETLS_HANDSHAKE', 'connection closed during the TLS handshake', { phase: 'tls' }));
+        };
+        s.once('secureConnect', onSecure);
+        s.once('error', onError);
+        s.once('close', onClose);
+      }),
+    () => tlsSocket?.destroy(),
+    () => `TLS handshake did not complete within ${timeoutMs} ms`,
+  ).catch((err: unknown) => {
+    tlsSocket?.destroy();
+    if (err instanceof MailprobeError) {
+      throw err.withContext({ phase: 'tls', transcript: transcript.snapshot(30) });
+    }
+    const code = nodeErrorCode(err) ?? 'TLS_ERROR';
+    const msg = err instanceof Error ? err.message : String(err);
+    transcript.info(`TLS handshake failed: ${code}: ${msg}`);
+    throw new MailprobeError(
+      'ETLS_HANDSHAKE',
+      `TLS handshake failed: ${msg}`,
+      { phase: 'tls', transcript: transcript.snapshot(30), detail: { tlsError: code } },
+      { cause: err },
+    );
+  });
+  const facts = collectTlsFacts(secured, host, servername, insecure);
+  transcript.info(describeTlsFacts(facts));
+  if (!facts.verified && !insecure) {
+    secured.destroy();
+    const reason = [facts.chainError, facts.hostnameError].filter((s) => s !== null).join('; ');
+    throw new MailprobeError(
+      'ETLS_VERIFY',
+      `certificate verification failed: ${reason}`,
+      {
+        phase: 'tls',
+        tls: facts,
+        transcript: transcript.snapshot(30),
+        detail: { chainError: facts.chainError, hostnameError: facts.hostnameError },
+      },
+      { hint: 'pass --ca FILE to trust a private CA, --servername NAME to check another name, or --insecure to go on anyway' },
+    );
+  }
+  return { socket: secured, facts };
+}
+
+export function formatAddress(host: string, port: number): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}

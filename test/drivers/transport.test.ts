@@ -1,0 +1,71 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Transport } from '../../drivers/transport.js';
+import { isMailprobeError } from '../../drivers/errors.js';
+import { scriptServer, type ScriptServer } from '../helpers/script-server.js';
+import { createLabPki, LAB_SERVERNAME } from '../helpers/certs.js';
+
+let server: ScriptServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('Transport', () => {
+  it('reads lines with their terminators and exact bytes', async () => {
+    server = await scriptServer((s) => {
+      s.write('hello\r\nbare\nrest');
+      s.write('12345');
+    });
+    const t = await Transport.connect({ host: server.host, port: server.port });
+    expect((await t.readLine()).toString()).toBe('hello\r\n');
+    expect((await t.readLine()).toString()).toBe('bare\n');
+    expect((await t.readBytes(9)).toString()).toBe('rest12345');
+    await t.close();
+  });
+
+  it('times out a silent server with ETIMEDOUT in the greeting phase', async () => {
+    server = await scriptServer(() => {});
+    const t = await Transport.connect({ host: server.host, port: server.port });
+    const started = Date.now();
+    const err = await t.readLine({ timeoutMs: 150, phase: 'greeting' }).catch((e: unknown) => e);
+    expect(isMailprobeError(err, 'ETIMEDOUT')).toBe(true);
+    expect((err as { context: { phase: string } }).context.phase).toBe('greeting');
+    expect(Date.now() - started).toBeLessThan(1000);
+    t.destroy();
+  });
+
+  it('fails with ECONNECT when nothing listens', async () => {
+    server = await scriptServer(() => {});
+    const port = server.port;
+    await server.close();
+    server = undefined;
+    const err = await Transport.connect({ host: '127.0.0.1', port }).catch((e: unknown) => e);
+    expect(isMailprobeError(err, 'ECONNECT')).toBe(true);
+  });
+
+  it('verifies a chain against an extra CA and records the hostname failure otherwise', async () => {
+    const pki = createLabPki();
+    server = await scriptServer(async (s, ctx) => {
+      const tls = ctx.startTls(s, { key: pki.leaf.keyPem, cert: pki.chainPem });
+      tls.write('* OK hi\r\n');
+    });
+    const t = await Transport.connect({
+      host: server.host,
+      port: server.port,
+      implicitTls: true,
+      tls: { servername: LAB_SERVERNAME, ca: pki.root.certPem },
+    });
+    expect(t.tls?.verified).toBe(true);
+    expect(t.tls?.chain.length).toBe(3);
+    expect((await t.readLine()).toString()).toBe('* OK hi\r\n');
+    await t.close();
+    const err = await Transport.connect({
+      host: server.host,
+      port: server.port,
+      implicitTls: true,
+      tls: { servername: 'wrong.test', ca: pki.root.certPem },
+    }).catch((e: unknown) => e);
+    expect(isMailprobeError(err, 'ETLS_VERIFY')).toBe(true);
+    expect((err as { context: { tls?: { hostnameError: string | null } } }).context.tls?.hostnameError).toMatch(/wrong\.test/);
+  });
+});
