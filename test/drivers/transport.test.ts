@@ -69,3 +69,59 @@ describe('Transport', () => {
     expect((err as { context: { tls?: { hostnameError: string | null } } }).context.tls?.hostnameError).toMatch(/wrong\.test/);
   });
 });
+
+describe('Transport limits and cancellation', () => {
+  it('aborting the run rejects the pending read with EABORTED and closes the socket', async () => {
+    server = await scriptServer(() => {});
+    const ac = new AbortController();
+    const t = await Transport.connect({ host: server.host, port: server.port, signal: ac.signal });
+    const pending = t.readLine({ timeoutMs: 5000 }).catch((e: unknown) => e);
+    setTimeout(() => ac.abort(new Error('SIGINT')), 20);
+    const err = await pending;
+    expect(isMailprobeError(err, 'EABORTED')).toBe(true);
+    expect(t.closed).toBe(true);
+  });
+
+  it('refuses a literal larger than the limit before reading it', async () => {
+    server = await scriptServer(() => {});
+    const t = await Transport.connect({ host: server.host, port: server.port, limits: { maxLiteralBytes: 1000 } });
+    const err = await t.readBytes(2 ** 31).catch((e: unknown) => e);
+    expect(isMailprobeError(err, 'ELIMIT')).toBe(true);
+    t.destroy();
+  });
+
+  it('serves buffered lines after the server closed, then ECLOSED', async () => {
+    server = await scriptServer((s) => {
+      s.end('one\r\ntwo\r\npartial');
+    });
+    const t = await Transport.connect({ host: server.host, port: server.port });
+    expect((await t.readLine()).toString()).toBe('one\r\n');
+    expect((await t.readLine()).toString()).toBe('two\r\n');
+    const err = await t.readLine().catch((e: unknown) => e);
+    expect(isMailprobeError(err, 'ECLOSED')).toBe(true);
+    expect((err as { context: { response?: string } }).context.response).toBe('partial');
+  });
+
+  it('pauses a flooding server instead of buffering without bound', async () => {
+    server = await scriptServer(async (s, ctx) => {
+      const line = Buffer.from(`${'x'.repeat(1022)}\r\n`);
+      for (let i = 0; i < 20_000 && !s.destroyed; i++) {
+        if (!s.write(line)) await ctx.sleep(1);
+      }
+    });
+    const t = await Transport.connect({ host: server.host, port: server.port, limits: { maxBufferedBytes: 256 * 1024 } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(t.buffered).toBeLessThan(2 * 1024 * 1024);
+    expect((await t.readLine({ record: false })).length).toBe(1024);
+    t.destroy();
+  });
+
+  it('a peer that never reads makes a large write hit its deadline', async () => {
+    server = await scriptServer((s) => {
+      s.pause();
+    });
+    const t = await Transport.connect({ host: server.host, port: server.port });
+    const err = await t.write(Buffer.alloc(64 * 1024 * 1024), { timeoutMs: 300, display: false }).catch((e: unknown) => e);
+    expect(isMailprobeError(err, 'ETIMEDOUT')).toBe(true);
+  });
+});

@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util';
+import { isMailprobeError, nodeErrorCode } from '../drivers/errors.js';
+import { EXIT } from './exit-codes.js';
+import { usage } from './help.js';
+import type { CliIo } from './io.js';
+import { toolVersion } from './version.js';
+
+/**
+ * The CLI as a function: argv in, exit code out. Only bin/mailprobe.ts touches process, so
+ * tests call this in-process.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (err) {
+    if (isMailprobeError(err, 'ECONFIG') || isMailprobeError(err, 'ESUITE')) {
+      io.stderr.write(`mailprobe: ${err.message}\n`);
+      if (err.hint) io.stderr.write(`  hint: ${err.hint}\n`);
+      return EXIT.USAGE;
+    }
+    if (isUsageError(err)) {
+      io.stderr.write(`mailprobe: ${err.message}\nRun "mailprobe --help" for usage.\n`);
+      return EXIT.USAGE;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr.write(`mailprobe: internal error: ${message}\n`);
+    if (io.env.MAILPROBE_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+    return EXIT.FAILED;
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
+  const first = argv[0];
+  if (first === undefined || first.startsWith('-')) {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' } },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.version) {
+      io.stdout.write(`${toolVersion()}\n`);
+      return EXIT.OK;
+    }
+    io.stdout.write(usage(toolVersion()));
+    return first === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  if (first === 'help') {
+    io.stdout.write(usage(toolVersion()));
+    return EXIT.OK;
+  }
+  io.stderr.write(`mailprobe: unknown command "${first}"\nRun "mailprobe --help" for usage.\n`);
+  return EXIT.USAGE;
+}
+
+/** node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for bad flags. */
+function isUsageError(err: unknown): err is Error {
+  return err instanceof Error && (nodeErrorCode(err)?.startsWith('ERR_PARSE_ARGS') ?? false);
+}
