@@ -6,12 +6,18 @@ export { DEFAULT_TIMEOUTS, resolveTimeouts, uniformTimeouts } from './timeouts.j
 export { Transcript, renderWireText } from './transcript.js';
 export { Secret, secret, buildCommand, REDACTED } from './redact.js';
 export { parseTarget, parsePort, SCHEMES } from './target.js';
-export { connectSmtp, resolveTarget } from './connect.js';
+export { connectSmtp, connectImap, connectPop3, resolveTarget } from './connect.js';
 export { singleVersionOptions } from './tls/tls-options.js';
 export { describeTlsFacts } from './tls/tls-facts.js';
 export { describeCertificate } from './tls/certificate.js';
 export { isWeakSignatureAlgorithm } from './tls/der.js';
-export * from './smtp/index.js';
+export { SmtpClient, authMechanisms, hasCapability, isPositive, describeReply } from './smtp/index.js';
+export { ImapClient } from './imap/index.js';
+export { Pop3Client } from './pop3/index.js';
+// Everything else of each protocol, namespaced so names like CommandOptions do not collide.
+export * as smtp from './smtp/index.js';
+export * as imap from './imap/index.js';
+export * as pop3 from './pop3/index.js';
 
 export type { TransportOptions, ConnectTiming, ReadOptions, WriteOptions, StartTlsResult, UpgradeOptions, Connector, Resolver } from './transport.js';
 export type { ErrorCode, ErrorContext, Phase } from './errors.js';
@@ -26,3 +32,6 @@ export type { TlsFacts } from './tls/tls-facts.js';
 export type { CertificateFacts } from './tls/certificate.js';
 export type { Exchange, ExchangeListener } from './exchange.js';
 export type { Credentials, SaslMechanism } from './sasl.js';
+export type { SmtpConnectOptions, SmtpReply, SmtpCapabilities } from './smtp/index.js';
+export type { ImapConnectOptions, CommandResult as ImapCommandResult, ImapState } from './imap/index.js';
+export type { Pop3ConnectOptions, Pop3Reply, Pop3State } from './pop3/index.js';
