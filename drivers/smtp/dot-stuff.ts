@@ -43,7 +43,7 @@ export function encodeDataBody(message: Uint8Array, options: EncodeOptions = {})
     size++;
     lineStart = b === LF && i > 0 && src[i - 1] === CR;
   }
-  const endsWithCrlf = src.length >= 2 ? endsCrlfAfterNormalize(src, normalize) : false;
+  const endsWithCrlf = src.length > 0 && endsCrlfAfterNormalize(src, normalize);
   const out = Buffer.allocUnsafe(size + (src.length === 0 || endsWithCrlf ? 0 : 2) + TERMINATOR.length);
   // Pass 2: fill.
   let o = 0;

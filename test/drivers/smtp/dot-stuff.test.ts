@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { smtpProperties } from '../../fuzz/smtp.properties.js';
 import { dotUnstuff, encodeDataBody } from '../../../drivers/smtp/dot-stuff.js';
 
 const enc = (s: string, normalize = true): string => encodeDataBody(Buffer.from(s, 'latin1'), { normalizeLineEndings: normalize }).toString('latin1');
@@ -20,6 +21,9 @@ describe('encodeDataBody', () => {
   it('keeps bare line ends untouched when asked, stuffing only after CRLF', () => {
     expect(enc('a\n.\nb', false)).toBe('a\n.\nb\r\n.\r\n');
   });
+  it('round-trips bare line ends too, normalised to CRLF', () => {
+    fc.assert(smtpProperties.dotStuffRoundTrip(), { numRuns: 300 });
+  });
   it('round-trips through dotUnstuff for any body', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom('.', 'a', '\r\n', '..', 'é', ' '), { maxLength: 40 }), (parts) => {
@@ -31,5 +35,12 @@ describe('encodeDataBody', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('encodeDataBody edge cases found by fuzzing', () => {
+  it('a body of one bare CR or LF becomes one CRLF, not two', () => {
+    expect(encodeDataBody(Buffer.from('\r')).toString('latin1')).toBe('\r\n.\r\n');
+    expect(encodeDataBody(Buffer.from('\n')).toString('latin1')).toBe('\r\n.\r\n');
   });
 });
