@@ -50,15 +50,17 @@ export function isScheme(value: string): value is Scheme {
  */
 export function parseTarget(input: string): Target {
   const text = input.trim();
+  // Messages quote the input: never with a password in it.
+  const shown = redactUserinfo(text);
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(.*)$/s.exec(text);
   if (!m) {
-    throw new MailprobeError('ECONFIG', `target "${input}" is not a URL; expected e.g. smtp://mail.example.org:25`);
+    throw new MailprobeError('ECONFIG', `target "${shown}" is not a URL; expected e.g. smtp://mail.example.org:25`);
   }
   const scheme = m[1]!.toLowerCase();
   if (!isScheme(scheme)) {
     throw new MailprobeError(
       'ECONFIG',
-      `unknown scheme "${scheme}" in "${input}"; use one of ${Object.keys(SCHEMES).join(', ')}`,
+      `unknown scheme "${scheme}" in "${shown}"; use one of ${Object.keys(SCHEMES).join(', ')}`,
     );
   }
   let rest = m[2]!;
@@ -66,7 +68,7 @@ export function parseTarget(input: string): Target {
   if (slash !== -1) {
     const tail = rest.slice(slash);
     if (tail !== '/' && tail !== '') {
-      throw new MailprobeError('ECONFIG', `target "${input}" has a path or query; only scheme://[user@]host[:port] is accepted`);
+      throw new MailprobeError('ECONFIG', `target "${shown}" has a path or query; only scheme://[user@]host[:port] is accepted`);
     }
     rest = rest.slice(0, slash);
   }
@@ -78,29 +80,33 @@ export function parseTarget(input: string): Target {
     if (userinfo.includes(':')) {
       throw new MailprobeError(
         'ECONFIG',
-        `target "${redactUserinfo(input)}" carries a password; pass it via MAILPROBE_PASSWORD or --password-env instead`,
+        `target "${shown}" carries a password; pass it via MAILPROBE_PASSWORD or --password-env instead`,
       );
     }
-    user = decodeURIComponent(userinfo);
-    if (user === '') throw new MailprobeError('ECONFIG', `target "${input}" has an empty user name`);
+    try {
+      user = decodeURIComponent(userinfo);
+    } catch {
+      throw new MailprobeError('ECONFIG', `target "${shown}": the user name has an invalid %-escape`);
+    }
+    if (user === '') throw new MailprobeError('ECONFIG', `target "${shown}" has an empty user name`);
   }
   let host: string;
   let portText: string | undefined;
   if (rest.startsWith('[')) {
     const close = rest.indexOf(']');
-    if (close === -1) throw new MailprobeError('ECONFIG', `target "${input}" has an unclosed IPv6 bracket`);
-    host = rest.slice(1, close);
+    if (close === -1) throw new MailprobeError('ECONFIG', `target "${shown}" has an unclosed IPv6 bracket`);
+    host = rest.slice(1, close).toLowerCase().replace(/%25/g, '%');
     const after = rest.slice(close + 1);
     if (after !== '') {
-      if (!after.startsWith(':')) throw new MailprobeError('ECONFIG', `target "${input}": unexpected "${after}" after the IPv6 address`);
+      if (!after.startsWith(':')) throw new MailprobeError('ECONFIG', `target "${shown}": unexpected "${after}" after the IPv6 address`);
       portText = after.slice(1);
     }
-    if (isIP(host) !== 6) throw new MailprobeError('ECONFIG', `target "${input}": "${host}" is not an IPv6 address`);
+    if (isIP(host) !== 6) throw new MailprobeError('ECONFIG', `target "${shown}": "${host}" is not an IPv6 address`);
   } else {
     const colon = rest.indexOf(':');
     if (colon !== -1) {
       if (rest.indexOf(':', colon + 1) !== -1) {
-        throw new MailprobeError('ECONFIG', `target "${input}": write IPv6 addresses in brackets, e.g. smtp://[::1]:25`);
+        throw new MailprobeError('ECONFIG', `target "${shown}": write IPv6 addresses in brackets, e.g. smtp://[::1]:25`);
       }
       host = rest.slice(0, colon);
       portText = rest.slice(colon + 1);
@@ -110,12 +116,12 @@ export function parseTarget(input: string): Target {
     host = host.toLowerCase();
     if (host.endsWith('.')) host = host.slice(0, -1);
     if (!isValidHostName(host) && isIP(host) === 0) {
-      throw new MailprobeError('ECONFIG', `target "${input}": "${host}" is not a valid host name or address`);
+      throw new MailprobeError('ECONFIG', `target "${shown}": "${host}" is not a valid host name or address`);
     }
   }
   const info = SCHEMES[scheme];
   let port = info.defaultPort;
-  if (portText !== undefined) port = parsePort(portText, input);
+  if (portText !== undefined) port = parsePort(portText, shown);
   const hostPart = isIP(host) === 6 ? `[${host}]` : host;
   const userPart = user === undefined ? '' : `${encodeURIComponent(user)}@`;
   return {
@@ -148,6 +154,13 @@ export function isValidHostName(host: string): boolean {
   return host.split('.').every((label) => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(label));
 }
 
+/** `scheme://user:secret@host` → `scheme://***@host`; everything up to the LAST `@` is userinfo. */
 function redactUserinfo(input: string): string {
-  return input.replace(/\/\/[^@/]*@/, '//***@');
+  const m = /^([^:]*:\/\/)(.*)$/s.exec(input);
+  if (!m) return input.includes('@') ? `***@${input.slice(input.lastIndexOf('@') + 1)}` : input;
+  const rest = m[2]!;
+  const at = rest.lastIndexOf('@');
+  if (at === -1) return input;
+  const userinfo = rest.slice(0, at);
+  return userinfo.includes(':') ? `${m[1]}***@${rest.slice(at + 1)}` : input;
 }

@@ -1,4 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
+import { setMaxListeners } from 'node:events';
 import { connect as netConnect, isIP, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
@@ -144,7 +145,11 @@ export class Transport {
     this.#attach(init.socket);
     if (this.#signal) {
       this.#onAbort = () => this.#fail(abortError(this.#reader?.phase ?? 'command', this.#signal!));
-      this.#signal.addEventListener('abort', this.#onAbort, { once: true });
+      // One run signal is shared by every connection of a run (bench opens thousands); the
+      // listeners are removed on close, so the default warning threshold of 10 is noise.
+      setMaxListeners(0, this.#signal);
+      if (this.#signal.aborted) queueMicrotask(() => this.#onAbort?.());
+      else this.#signal.addEventListener('abort', this.#onAbort, { once: true });
     }
   }
 
@@ -349,6 +354,7 @@ export class Transport {
       return { tls: facts, trailing };
     } catch (err) {
       this.#closed = true;
+      if (err instanceof MailprobeError) this.#closeReason = err;
       plain.destroy();
       this.#cleanupAbort();
       throw err;
@@ -410,7 +416,7 @@ export class Transport {
     const timeoutMs = options.timeoutMs ?? this.timeouts.commandMs;
     return new Promise<Buffer>((resolve, reject) => {
       const timer = setTimeout(() => {
-        const what = kind === 'line' ? 'a line' : `${n} bytes`;
+        const what = kind === 'line' ? 'complete line' : `${n} bytes`;
         const partial = this.#queue.length > 0 ? ` (${this.#queue.length} bytes without end of line received)` : '';
         this.#settleReader(this.#error('ETIMEDOUT', `no ${what} from server within ${timeoutMs} ms during ${phase}${partial}`, phase, {
           elapsedMs: timeoutMs,

@@ -87,16 +87,34 @@ export class SmtpClient {
     return this.transport.tls;
   }
 
-  /** Read one complete reply (all lines of a multi-line reply). */
+  /**
+   * Read one complete reply (all lines of a multi-line reply) under ONE deadline for the whole
+   * reply: a server dripping `250-` lines cannot stretch it. A timeout leaves the reply
+   * outstanding, so the connection is dropped: later replies could no longer be matched to
+   * their commands.
+   */
   async readReply(options: { timeoutMs?: number; phase?: Phase } = {}): Promise<SmtpReply> {
-    const readOpts = { phase: options.phase ?? 'command', timeoutMs: options.timeoutMs ?? this.transport.timeouts.commandMs };
+    const phase = options.phase ?? 'command';
+    const budget = options.timeoutMs ?? this.transport.timeouts.commandMs;
+    const deadline = this.transport.now() + budget;
     for (;;) {
-      const line = await this.transport.readLine(readOpts);
+      const remaining = Math.max(1, deadline - this.transport.now());
+      let line: Buffer;
+      try {
+        line = await this.transport.readLine({ phase, timeoutMs: remaining });
+      } catch (err) {
+        if (err instanceof MailprobeError && err.code === 'ETIMEDOUT') {
+          this.#parser.reset();
+          this.transport.destroy();
+          throw new MailprobeError('ETIMEDOUT', `no complete reply within ${budget} ms during ${phase}`, { ...err.context, elapsedMs: budget });
+        }
+        throw err;
+      }
       let reply: SmtpReply | undefined;
       try {
         reply = this.#parser.push(line);
       } catch (err) {
-        throw this.#fatal(err, readOpts.phase);
+        throw this.#fatal(err, phase);
       }
       if (reply) return reply;
     }
@@ -106,7 +124,7 @@ export class SmtpClient {
   async command(command: string | readonly CommandPart[], options: CommandOptions = {}): Promise<SmtpReply> {
     const built = typeof command === 'string' ? { wire: command, display: command } : buildCommand(command);
     const start = beginExchange(this.transport);
-    await this.transport.write(built.wire + CRLF, { display: built.display, phase: options.phase ?? 'command' });
+    await this.#writeOrKeepReply(built.wire + CRLF, built.display, options.phase ?? 'command');
     const reply = await this.readReply(options);
     this.#record(start, options.name ?? metricName(built.display), built.display, reply);
     return reply;
@@ -124,10 +142,11 @@ export class SmtpClient {
   async pipeline(commands: readonly (string | readonly CommandPart[])[], options: CommandOptions = {}): Promise<SmtpReply[]> {
     const built = commands.map((c) => (typeof c === 'string' ? { wire: c, display: c } : buildCommand(c)));
     const start = beginExchange(this.transport);
-    await this.transport.write(built.map((b) => b.wire + CRLF).join(''), {
-      display: built.map((b) => b.display),
-      phase: options.phase ?? 'command',
-    });
+    await this.#writeOrKeepReply(
+      built.map((b) => b.wire + CRLF).join(''),
+      built.map((b) => b.display),
+      options.phase ?? 'command',
+    );
     const replies: SmtpReply[] = [];
     for (let i = 0; i < built.length; i++) replies.push(await this.readReply(options));
     const allOk = replies.every(isPositive);
@@ -243,6 +262,20 @@ export class SmtpClient {
     const ex = endExchange(this.transport, start, name, command, isPositive(reply));
     this.lastExchange = ex;
     this.#onExchange?.(ex);
+  }
+
+  /**
+   * Write a command; if the server already hung up but left a reply behind (an unsolicited
+   * `421 … closing` before the close, RFC 5321 §3.8), swallow the write error so the caller
+   * reads that reply as data instead of a bare ECLOSED.
+   */
+  async #writeOrKeepReply(wire: string, display: string | readonly string[], phase: Phase): Promise<void> {
+    try {
+      await this.transport.write(wire, { display, phase });
+    } catch (err) {
+      if (err instanceof MailprobeError && err.code === 'ECLOSED' && this.transport.buffered > 0) return;
+      throw err;
+    }
   }
 
   #fatal(err: unknown, phase: Phase): unknown {

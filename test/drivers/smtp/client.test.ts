@@ -148,3 +148,36 @@ describe('SmtpClient against broken servers', () => {
     expect((err as { context: { response?: string } }).context.response).toContain('250 injected');
   });
 });
+
+describe('SmtpClient deadlines and late replies', () => {
+  it('one deadline for the whole reply: a dripped multi-line EHLO times out', async () => {
+    server = await scriptServer(async (s, ctx) => {
+      s.write('220 x\r\n');
+      await ctx.readLine(s);
+      for (let i = 0; i < 20 && !s.destroyed; i++) {
+        s.write(`250-line ${i}\r\n`);
+        await ctx.sleep(60);
+      }
+      s.write('250 end\r\n');
+    });
+    const c = await SmtpClient.connect({ host: server.host, port: server.port });
+    const t0 = Date.now();
+    const err = await c.command('EHLO x', { timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(isMailprobeError(err, 'ETIMEDOUT')).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    // The reply is outstanding: the connection is gone, not out of step.
+    expect(c.state).toBe('closed');
+  });
+
+  it('an unsolicited 421 before the close is returned as a reply, not ECLOSED', async () => {
+    server = await scriptServer(async (s, ctx) => {
+      s.write('220 x\r\n');
+      await ctx.sleep(30);
+      s.end('421 4.4.2 idle too long, closing\r\n');
+    });
+    const c = await SmtpClient.connect({ host: server.host, port: server.port });
+    await new Promise((r) => setTimeout(r, 100));
+    const reply = await c.command('NOOP');
+    expect(reply.code).toBe(421);
+  });
+});
