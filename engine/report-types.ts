@@ -1,0 +1,83 @@
+/**
+ * The JSON report (DESIGN.md "Report schema"): schemaVersion 1, the source every other format
+ * renders. Reporters read these types only; they never compute statistics.
+ */
+import type { Protocol } from '../drivers/target.js';
+import type { TranscriptEntry } from '../drivers/transcript.js';
+
+export const SCHEMA_VERSION = 1;
+
+/**
+ * pass; fail (a MUST was broken); warn (a SHOULD declined: permitted latitude); skip (does not
+ * apply); inconclusive (could not decide: rate limited, 421, fixture missing); error (the
+ * harness itself failed; never blamed on the server).
+ */
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip' | 'inconclusive' | 'error';
+export const CHECK_STATUSES: readonly CheckStatus[] = ['pass', 'fail', 'warn', 'skip', 'inconclusive', 'error'];
+
+/** RFC 2119 requirement level of what a check verifies. */
+export type Level = 'MUST' | 'SHOULD' | 'MAY';
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+export type Command = 'check' | 'diagnose' | 'bench' | 'run';
+
+export interface CheckResult {
+  readonly id: string;
+  readonly protocol: Protocol;
+  readonly target: string;
+  readonly title: string;
+  /** e.g. `RFC 5321 §4.2.1`. */
+  readonly ref: string;
+  readonly level: Level;
+  readonly status: CheckStatus;
+  /** Why: for failures what was expected and what came back. */
+  readonly message: string;
+  readonly durationMs: number;
+  /** Redacted conversation (kept for every check; reporters decide what to show). */
+  readonly transcript: readonly TranscriptEntry[];
+  /** Where a user-written check came from (`file.yaml:14`), when it came from a file. */
+  readonly source?: string;
+}
+
+export interface Finding {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly target: string;
+  readonly port?: number;
+  readonly title: string;
+  readonly detail: string;
+  readonly fix: string;
+  readonly evidence: readonly string[];
+}
+
+export interface ServerInfo {
+  readonly greeting: string;
+  readonly capabilities: readonly string[];
+}
+
+export type Summary = Readonly<Record<CheckStatus, number>>;
+
+export interface Report {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly tool: { readonly name: 'mailprobe'; readonly version: string };
+  readonly command: Command;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly targets: readonly string[];
+  readonly server: Readonly<Record<string, ServerInfo>>;
+  readonly summary: Summary;
+  readonly checks: readonly CheckResult[];
+  readonly findings: readonly Finding[];
+  /** True when the run was interrupted and the report holds what finished. */
+  readonly partial?: boolean;
+  /** `--insecure` was used: certificate verification was off. */
+  readonly insecure?: boolean;
+}
+
+export function summarize(checks: readonly CheckResult[]): Summary {
+  const out: Record<CheckStatus, number> = { pass: 0, fail: 0, warn: 0, skip: 0, inconclusive: 0, error: 0 };
+  for (const c of checks) out[c.status]++;
+  return out;
+}

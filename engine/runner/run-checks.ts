@@ -1,0 +1,97 @@
+/**
+ * Run checks against targets: probe each target once, then its protocol's checks with a
+ * bounded number of concurrent connections (independent checks, separate connections).
+ */
+import { MailprobeError } from '../../drivers/errors.js';
+import type { Target } from '../../drivers/target.js';
+import type { Timeouts } from '../../drivers/timeouts.js';
+import type { TlsClientOptions } from '../../drivers/tls/tls-options.js';
+import type { CheckResult, ServerInfo } from '../report-types.js';
+import type { LoadedCheck } from '../suite/loader.js';
+import type { CheckEnvironment, Fixtures, ServerCapabilities, StartTlsPolicy } from './environment.js';
+import { mapPool } from './pool.js';
+import { PROTOCOL_RUNNERS } from './protocols.js';
+import { runCheck } from './run-check.js';
+
+export interface CheckRunOptions {
+  readonly targets: readonly Target[];
+  readonly checks: readonly LoadedCheck[];
+  readonly tls: TlsClientOptions;
+  readonly starttls: StartTlsPolicy;
+  readonly timeouts: Partial<Timeouts>;
+  readonly stepTimeoutMs: number;
+  readonly fixtures: Fixtures;
+  readonly signal: AbortSignal | undefined;
+  /** Connections in flight per target. */
+  readonly concurrency: number;
+  /** Called as each check finishes (live console output). */
+  readonly onResult?: (result: CheckResult) => void;
+}
+
+export interface CheckRunOutput {
+  readonly checks: CheckResult[];
+  readonly server: Record<string, ServerInfo>;
+  /** Targets nothing could be run against (connect or DNS failed). */
+  readonly unreachable: string[];
+}
+
+export async function runChecks(options: CheckRunOptions): Promise<CheckRunOutput> {
+  const server: Record<string, ServerInfo> = {};
+  const unreachable: string[] = [];
+  const perTarget = await Promise.all(
+    options.targets.map(async (target) => {
+      const checks = options.checks.filter((c) => c.protocol === target.protocol);
+      const runner = PROTOCOL_RUNNERS[target.protocol];
+      if (!runner || checks.length === 0) return [];
+      let capabilities: ServerCapabilities;
+      try {
+        capabilities = await runner.probe({
+          target,
+          tls: options.tls,
+          timeouts: options.timeouts,
+          signal: options.signal,
+          starttls: options.starttls,
+          clientName: options.fixtures.clientName,
+          credentials: options.fixtures.credentials,
+        });
+      } catch (err) {
+        if (err instanceof MailprobeError && err.code === 'EABORTED') throw err;
+        const unreachableNow = err instanceof MailprobeError && (err.code === 'ECONNECT' || err.code === 'EDNS' || (err.code === 'ETIMEDOUT' && err.context.phase === 'connect'));
+        if (unreachableNow) unreachable.push(target.url);
+        const message = err instanceof Error ? err.message : String(err);
+        const hint = err instanceof MailprobeError && err.hint ? `; ${err.hint}` : '';
+        const transcript = err instanceof MailprobeError ? (err.context.transcript ?? []) : [];
+        return checks.map((c): CheckResult => ({
+          id: c.spec.id,
+          protocol: c.protocol,
+          target: target.url,
+          title: c.spec.title,
+          ref: c.spec.ref,
+          level: c.spec.level,
+          status: 'inconclusive',
+          message: `could not reach the server: ${message}${hint}`,
+          durationMs: 0,
+          transcript,
+          source: c.source,
+        }));
+      }
+      server[target.url] = { greeting: capabilities.greeting, capabilities: capabilities.list };
+      const env: CheckEnvironment = {
+        target,
+        tls: options.tls,
+        starttls: options.starttls,
+        timeouts: options.timeouts,
+        stepTimeoutMs: options.stepTimeoutMs,
+        fixtures: options.fixtures,
+        signal: options.signal,
+        capabilities,
+      };
+      return mapPool(checks, options.concurrency, async (check) => {
+        const r = await runCheck(check, env, runner.open);
+        options.onResult?.(r);
+        return r;
+      });
+    }),
+  );
+  return { checks: perTarget.flat(), server, unreachable };
+}
