@@ -28,7 +28,7 @@ async function establish(client: ImapClient, env: CheckEnvironment, start: Start
   const greeting = client.greeting;
   if (greeting.status === 'BYE') return fail('inconclusive', `the server refused the session: ${responseText(greeting)}`);
   const rank = RANK[start] ?? 1;
-  if (rank === 1) return { kind: 'ready', session: new ImapStepSession(client, greeting) };
+  if (rank === 1) return { kind: 'ready', session: new ImapStepSession(client, greeting), client };
   if (!client.tls && env.starttls !== 'never') {
     if (client.capabilities === undefined) await client.capability();
     if (client.hasCapability('STARTTLS')) {
@@ -40,7 +40,7 @@ async function establish(client: ImapClient, env: CheckEnvironment, start: Start
   } else if (!client.tls && rank === 2) {
     return fail('skip', 'TLS is disabled (--starttls never)');
   }
-  if (rank === 2) return { kind: 'ready', session: new ImapStepSession(client, undefined) };
+  if (rank === 2) return { kind: 'ready', session: new ImapStepSession(client, undefined), client };
   if (greeting.status !== 'PREAUTH') {
     const creds = env.fixtures.credentials;
     if (!creds) return fail('inconclusive', 'needs a login: pass --user and a password');
@@ -51,5 +51,5 @@ async function establish(client: ImapClient, env: CheckEnvironment, start: Start
     const res = await client.select(env.fixtures.mailbox);
     if (res.status !== 'OK') return fail('inconclusive', `SELECT ${env.fixtures.mailbox} failed: ${res.status} ${res.text}`);
   }
-  return { kind: 'ready', session: new ImapStepSession(client, undefined) };
+  return { kind: 'ready', session: new ImapStepSession(client, undefined), client };
 }

@@ -27,7 +27,7 @@ async function establish(client: Pop3Client, env: CheckEnvironment, start: Start
   };
   if (!client.greeting.ok) return fail('inconclusive', `the server refused the session: ${renderWireText(client.greeting.raw)}`);
   const rank = RANK[start] ?? 1;
-  if (rank === 1) return { kind: 'ready', session: new Pop3StepSession(client, client.greeting) };
+  if (rank === 1) return { kind: 'ready', session: new Pop3StepSession(client, client.greeting), client };
   let caps = (await client.capa()).capabilities;
   if (!client.tls && env.starttls !== 'never') {
     if (caps.has('STLS')) {
@@ -40,7 +40,7 @@ async function establish(client: Pop3Client, env: CheckEnvironment, start: Start
   } else if (!client.tls && rank === 2) {
     return fail('skip', 'TLS is disabled (--starttls never)');
   }
-  if (rank === 2) return { kind: 'ready', session: new Pop3StepSession(client, undefined) };
+  if (rank === 2) return { kind: 'ready', session: new Pop3StepSession(client, undefined), client };
   const creds = env.fixtures.credentials;
   if (!creds) return fail('inconclusive', 'needs a login: pass --user and a password');
   const sasl = caps.get('SASL') ?? [];
@@ -54,5 +54,5 @@ async function establish(client: Pop3Client, env: CheckEnvironment, start: Start
     return fail('inconclusive', 'neither USER nor SASL PLAIN is offered');
   }
   if (!ok) return fail('inconclusive', `login as ${creds.user} failed`);
-  return { kind: 'ready', session: new Pop3StepSession(client, undefined) };
+  return { kind: 'ready', session: new Pop3StepSession(client, undefined), client };
 }

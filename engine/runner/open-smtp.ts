@@ -38,10 +38,10 @@ async function establish(client: SmtpClient, env: CheckEnvironment, start: Start
     return notReady(kind, reason, transcript);
   };
   const rank = RANK[start] ?? 1;
-  if (rank === 0) return { kind: 'ready', session: new SmtpStepSession(client, undefined) };
+  if (rank === 0) return { kind: 'ready', session: new SmtpStepSession(client, undefined), client };
   const greeting = client.greeting!;
   if (greeting.code !== 220) return fail('inconclusive', `the server is not accepting mail: greeting ${describeReply(greeting)}`);
-  if (rank === 1) return { kind: 'ready', session: new SmtpStepSession(client, greeting) };
+  if (rank === 1) return { kind: 'ready', session: new SmtpStepSession(client, greeting), client };
 
   const ehlo = await client.ehlo(env.fixtures.clientName);
   if (ehlo.code !== 250) return fail('inconclusive', `EHLO was refused: ${describeReply(ehlo)}`);
@@ -65,5 +65,5 @@ async function establish(client: SmtpClient, env: CheckEnvironment, start: Start
     const reply = await client.auth(mech, { user: creds.user, password: creds.password });
     if (reply.code !== 235) return fail('inconclusive', `login as ${creds.user} failed: ${describeReply(reply)}`);
   }
-  return { kind: 'ready', session: new SmtpStepSession(client, undefined) };
+  return { kind: 'ready', session: new SmtpStepSession(client, undefined), client };
 }

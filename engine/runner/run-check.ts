@@ -7,8 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { MailprobeError } from '../../drivers/errors.js';
 import type { Secret } from '../../drivers/redact.js';
+import type { Protocol } from '../../drivers/target.js';
 import type { TranscriptEntry } from '../../drivers/transcript.js';
 import type { CheckResult, CheckStatus, Level } from '../report-types.js';
+import type { CheckMeta, CodeCheck, CodeCheckContext, ClientFor } from '../checks/code-check.js';
 import type { LoadedCheck } from '../suite/loader.js';
 import { durationMs, type StartState, type StepSpec } from '../suite/schema.js';
 import { decodeEscapes, joinParts, substitute } from '../suite/text.js';
@@ -22,9 +24,16 @@ export type Opener = (env: CheckEnvironment, start: StartState) => Promise<Opene
 
 const DEFAULT_CHECK_BUDGET_MS = 60_000;
 
-export async function runCheck(check: LoadedCheck, env: CheckEnvironment, open: Opener): Promise<CheckResult> {
+/** A check from a suite file or from code (engine/checks/code-check.ts). */
+export type RunnableCheck = LoadedCheck | CodeCheck;
+
+export function checkMeta(check: RunnableCheck): CheckMeta {
+  return check.kind === 'code' ? check.meta : check.spec;
+}
+
+export async function runCheck(check: RunnableCheck, env: CheckEnvironment, open: Opener): Promise<CheckResult> {
   const started = performance.now();
-  const spec = check.spec;
+  const spec = checkMeta(check);
   const result = (status: CheckStatus, message: string, transcript: readonly TranscriptEntry[] = []): CheckResult => ({
     id: spec.id,
     protocol: check.protocol,
@@ -50,7 +59,7 @@ export async function runCheck(check: LoadedCheck, env: CheckEnvironment, open: 
     if (need === 'rcpt' && !env.fixtures.rcpt) return result('inconclusive', 'needs a local recipient: pass --rcpt ADDRESS on the target\'s own domain');
   }
 
-  const run = new CheckRun(check, env, open, start);
+  const run: Run = check.kind === 'code' ? new CodeRun(check, env, open, start) : new CheckRun(check, env, open, start);
   const budgetMs = spec.timeout === undefined ? DEFAULT_CHECK_BUDGET_MS : durationMs(spec.timeout);
   let timer: NodeJS.Timeout | undefined;
   const overBudget = new Promise<Verdict>((resolve) => {
@@ -65,7 +74,7 @@ export async function runCheck(check: LoadedCheck, env: CheckEnvironment, open: 
   } finally {
     clearTimeout(timer);
   }
-  if (verdict.status !== 'skip' || !run.opened) await run.cleanup();
+  await run.cleanup();
   await run.closeAll();
   return result(verdict.status, verdict.message, run.transcript());
 }
@@ -75,7 +84,16 @@ interface Verdict {
   message: string;
 }
 
-class CheckRun {
+/** One execution of a check, script or code: steps, cleanup, teardown, transcript. */
+interface Run {
+  steps(): Promise<Verdict>;
+  cleanup(): Promise<void>;
+  abandon(): void;
+  closeAll(): Promise<void>;
+  transcript(): TranscriptEntry[];
+}
+
+class CheckRun implements Run {
   readonly #check: LoadedCheck;
   readonly #env: CheckEnvironment;
   readonly #open: Opener;
@@ -85,7 +103,7 @@ class CheckRun {
   readonly #notes: TranscriptEntry[] = [];
   readonly #vars: Map<string, string | Secret>;
   #abandoned = false;
-  opened = false;
+  #opened = false;
 
   constructor(check: LoadedCheck, env: CheckEnvironment, open: Opener, start: StartState) {
     this.#check = check;
@@ -118,6 +136,8 @@ class CheckRun {
   }
 
   async cleanup(): Promise<void> {
+    // Nothing was opened (skipped before connecting): nothing to clean up.
+    if (!this.#opened) return;
     for (const step of this.#check.spec.cleanup ?? []) {
       try {
         const outcome = await this.#step(step);
@@ -152,7 +172,7 @@ class CheckRun {
     const existing = this.#sessions.get(conn);
     if (existing) return existing;
     const opened = await this.#open(this.#env, this.#start);
-    this.opened = true;
+    this.#opened = true;
     if (opened.kind !== 'ready') {
       this.#notes.push(...opened.transcript);
       return { kind: 'not-ready', status: opened.kind, reason: opened.reason };
@@ -265,3 +285,69 @@ function initialVariables(env: CheckEnvironment): Map<string, string | Secret> {
   return vars;
 }
 
+
+/** Thrown inside a code check when a connection cannot reach its start state. */
+class NotReady extends Error {
+  constructor(readonly verdict: Verdict) {
+    super(verdict.message);
+  }
+}
+
+class CodeRun implements Run {
+  readonly #check: CodeCheck;
+  readonly #env: CheckEnvironment;
+  readonly #open: Opener;
+  readonly #start: StartState;
+  readonly #clients: { transport: { snapshot(): TranscriptEntry[] }; destroy(): void; close(): Promise<void> }[] = [];
+  readonly #notes: TranscriptEntry[] = [];
+
+  constructor(check: CodeCheck, env: CheckEnvironment, open: Opener, start: StartState) {
+    this.#check = check;
+    this.#env = env;
+    this.#open = open;
+    this.#start = start;
+  }
+
+  async steps(): Promise<Verdict> {
+    const ctx: CodeCheckContext<Protocol> = {
+      env: this.#env,
+      vars: initialVariables(this.#env),
+      open: async (start?: StartState) => {
+        const opened = await this.#open(this.#env, start ?? this.#start);
+        if (opened.kind !== 'ready') {
+          this.#notes.push(...opened.transcript);
+          throw new NotReady({ status: opened.kind, message: opened.reason });
+        }
+        this.#clients.push(opened.client);
+        return opened.client as ClientFor[Protocol];
+      },
+      note: (text: string) => this.#notes.push({ t: 0, dir: 'I', text }),
+    };
+    try {
+      const verdict = await this.#check.run(ctx);
+      return { status: verdict.status, message: verdict.message };
+    } catch (err) {
+      if (err instanceof NotReady) return err.verdict;
+      return classify(err, this.#check.source);
+    }
+  }
+
+  async cleanup(): Promise<void> {}
+
+  abandon(): void {
+    for (const c of this.#clients) c.destroy();
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.#clients.map((c) => c.close().catch(() => undefined)));
+  }
+
+  transcript(): TranscriptEntry[] {
+    const out = [...this.#notes];
+    for (const [i, c] of this.#clients.entries()) {
+      if (this.#clients.length > 1) out.push({ t: 0, dir: 'I', text: `— connection ${i + 1} —` });
+      out.push(...c.transport.snapshot());
+    }
+    return out;
+  }
+}

@@ -7,15 +7,14 @@ import type { Target } from '../../drivers/target.js';
 import type { Timeouts } from '../../drivers/timeouts.js';
 import type { TlsClientOptions } from '../../drivers/tls/tls-options.js';
 import type { CheckResult, ServerInfo } from '../report-types.js';
-import type { LoadedCheck } from '../suite/loader.js';
 import type { CheckEnvironment, Fixtures, ServerCapabilities, StartTlsPolicy } from './environment.js';
 import { mapPool } from './pool.js';
 import { PROTOCOL_RUNNERS } from './protocols.js';
-import { runCheck } from './run-check.js';
+import { checkMeta, runCheck, type RunnableCheck } from './run-check.js';
 
 export interface CheckRunOptions {
   readonly targets: readonly Target[];
-  readonly checks: readonly LoadedCheck[];
+  readonly checks: readonly RunnableCheck[];
   readonly tls: TlsClientOptions;
   readonly starttls: StartTlsPolicy;
   readonly timeouts: Partial<Timeouts>;
@@ -62,12 +61,12 @@ export async function runChecks(options: CheckRunOptions): Promise<CheckRunOutpu
         const hint = err instanceof MailprobeError && err.hint ? `; ${err.hint}` : '';
         const transcript = err instanceof MailprobeError ? (err.context.transcript ?? []) : [];
         return checks.map((c): CheckResult => ({
-          id: c.spec.id,
+          id: checkMeta(c).id,
           protocol: c.protocol,
           target: target.url,
-          title: c.spec.title,
-          ref: c.spec.ref,
-          level: c.spec.level,
+          title: checkMeta(c).title,
+          ref: checkMeta(c).ref,
+          level: checkMeta(c).level,
           status: 'inconclusive',
           message: `could not reach the server: ${message}${hint}`,
           durationMs: 0,

@@ -12,6 +12,7 @@ import { validateSuite } from './validate.js';
 
 /** A check ready to run: its spec plus where it came from. */
 export interface LoadedCheck {
+  readonly kind: 'script';
   readonly spec: CheckSpec;
   readonly protocol: Protocol;
   readonly suite: string;
@@ -54,6 +55,7 @@ export function parseSuite(text: string, file: string): LoadedSuite {
     title: suite.title ?? suite.suite,
     file,
     checks: suite.checks.map((spec, i) => ({
+      kind: 'script' as const,
       spec,
       protocol: suite.protocol,
       suite: suite.suite,

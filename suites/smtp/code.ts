@@ -1,0 +1,4 @@
+/** SMTP checks that need code (each says why YAML was not enough). */
+import type { CodeCheck } from '../../engine/checks/code-check.js';
+
+export const SMTP_CODE_CHECKS: readonly CodeCheck<'smtp'>[] = [];
