@@ -7,7 +7,7 @@
  * data; only transport and framing failures throw (ECLOSED, ETIMEDOUT, EPROTOCOL, ELIMIT, …).
  */
 import type { TlsFacts } from '../tls/tls-facts.js';
-import { MailprobeError, type Phase } from '../errors.js';
+import { MailprobeError, isMailprobeError, type Phase } from '../errors.js';
 import type { ExchangeListener } from '../exchange.js';
 import { limitError } from '../limits.js';
 import { Secret, REDACTED } from '../redact.js';
@@ -15,6 +15,7 @@ import { renderWireText } from '../transcript.js';
 import { Transport, type TransportOptions } from '../transport.js';
 import { encodeCommand, type CommandArg, type EncodedCommand, type EncodedSegment, type LiteralSupport } from './command-encoder.js';
 import { attributeUntagged, type InFlight } from './attribution.js';
+import { ASTERISK } from './bytes.js';
 import { ResponseFramer } from './framer.js';
 import { metricName } from './metrics.js';
 import { parseResponse } from './response.js';
@@ -74,14 +75,31 @@ export type ContinuationReply = string | Uint8Array | Secret;
 export type ContinuationHandler = (request: ContinuationResponse) => ContinuationReply | Promise<ContinuationReply>;
 
 export interface CommandOptions {
-  /** Deadline for each response (default timeouts.commandMs). */
+  /**
+   * Budget for the whole command, from its write to its tagged completion, literal go-aheads
+   * and continuation replies included (default timeouts.commandMs).
+   */
   timeoutMs?: number;
   phase?: Phase;
   /** Force every literal of this command to `{n}` or `{n+}`. */
   literalMode?: 'sync' | 'nonsync';
   /** Answers continuation requests other than literal go-aheads (AUTHENTICATE). */
   onContinuation?: ContinuationHandler;
+  /**
+   * Continuation requests `onContinuation` answers before the command is given up with
+   * EPROTOCOL (default MAX_CONTINUATIONS): a server that answers every line with `+` would
+   * otherwise hold the command forever.
+   */
+  maxContinuations?: number;
+  /**
+   * Show every continuation reply as `***` whatever its type (AUTHENTICATE: SASL responses are
+   * credentials). An empty reply and the `*` cancel are still shown.
+   */
+  redactContinuations?: boolean;
 }
+
+/** Default cap on continuation requests answered by `onContinuation` within one command. */
+export const MAX_CONTINUATIONS = 16;
 
 export interface PipelinedCommand {
   readonly name: string;
@@ -89,6 +107,7 @@ export interface PipelinedCommand {
 }
 
 export interface ReadResponseOptions {
+  /** For one response; for `pipeline`, the budget of the whole batch (default timeouts.commandMs). */
   timeoutMs?: number;
   phase?: Phase;
 }
@@ -165,19 +184,29 @@ export class ImapConnection {
     return this.run(encoded, options);
   }
 
-  /** Run an encoded command (commands/*.ts use this for commands they built themselves). */
+  /**
+   * Run an encoded command (commands/*.ts use this for commands they built themselves). One
+   * budget covers the command from its write to its completion. A failure before the tagged
+   * completion gives the connection up: the server still owes that completion (or waits for a
+   * continuation line), so whatever it sends next would be taken for a later command's answer.
+   */
   async run(encoded: EncodedCommand, options: CommandOptions = {}): Promise<CommandResult> {
+    const t = this.transport;
     const phase = options.phase ?? 'command';
-    const timeoutMs = options.timeoutMs ?? this.transport.timeouts.commandMs;
+    const maxContinuations = options.maxContinuations ?? MAX_CONTINUATIONS;
     let segment = 0;
+    let answered = 0;
+    let cmd: InFlightCommand;
+    let tagged: TaggedResponse;
     try {
-      const cmd = await this.begin(encoded, { timeoutMs, phase });
+      cmd = await this.begin(encoded, { timeoutMs: options.timeoutMs ?? t.timeouts.commandMs, phase });
       for (;;) {
-        const r = await this.readResponse({ timeoutMs, phase });
-        cmd.received(r, this.transport);
+        const r = await this.readFor(cmd, { phase });
+        cmd.received(r, t);
         if (r.kind === 'tagged') {
           if (r.tag !== encoded.tag) throw protocolError(`tagged response for "${r.tag}" while waiting for "${encoded.tag}"`, r);
-          return this.complete(cmd, r);
+          tagged = r;
+          break;
         }
         if (r.kind !== 'continuation') {
           this.collect(cmd, r);
@@ -186,15 +215,20 @@ export class ImapConnection {
         const current = encoded.segments[segment]!;
         if (current.awaitContinuation) {
           segment++;
-          await this.#write(encoded.segments[segment]!, timeoutMs, phase);
+          await this.#write(encoded.segments[segment]!, this.#left(cmd, phase), phase);
         } else if (options.onContinuation) {
+          if (answered >= maxContinuations) throw protocolError(`more than ${maxContinuations} continuation requests for one command`, r);
+          answered++;
           const reply = await options.onContinuation(r);
-          await this.sendRaw(continuationBytes(reply), { display: continuationDisplay(reply), timeoutMs, phase });
+          const display = continuationDisplay(reply, options.redactContinuations ?? false);
+          await this.sendRaw(continuationBytes(reply), { display, timeoutMs: this.#left(cmd, phase), phase });
         } else throw protocolError('continuation request the command did not ask for', r);
       }
     } catch (err) {
-      throw withCommand(err, encoded.display, this.transport);
+      t.destroy();
+      throw withCommand(err, encoded.display, t);
     }
+    return this.complete(cmd, tagged);
   }
 
   /**
@@ -203,9 +237,29 @@ export class ImapConnection {
    * (IDLE does this: it stays in the command while the server pushes data).
    */
   async begin(encoded: EncodedCommand, options: ReadResponseOptions = {}): Promise<InFlightCommand> {
-    const cmd = new InFlightCommand(encoded, this.transport.now(), this.transport.bytesOut);
-    await this.#write(encoded.segments[0]!, options.timeoutMs ?? this.transport.timeouts.commandMs, options.phase ?? 'command');
+    const t = this.transport;
+    const budgetMs = options.timeoutMs ?? t.timeouts.commandMs;
+    const cmd = new InFlightCommand(encoded, t.now(), t.bytesOut, budgetMs);
+    await this.#write(encoded.segments[0]!, budgetMs, options.phase ?? 'command');
     return cmd;
+  }
+
+  /**
+   * Low-level: the next response, read within what is left of `cmd`'s budget (one deadline per
+   * command, set when it was written: a server dripping untagged data just under the deadline
+   * cannot stretch it). On expiry, ETIMEDOUT names the command (`what`) and its whole budget.
+   * The response is not fed to `cmd`: the caller decides whose it is.
+   */
+  async readFor(cmd: InFlightCommand, options: { phase?: Phase; what?: string } = {}): Promise<ImapResponse> {
+    const phase = options.phase ?? 'command';
+    const what = options.what ?? `${cmd.encoded.tag} ${cmd.encoded.name}`;
+    const timeoutMs = this.#left(cmd, phase, what);
+    try {
+      return await this.readResponse({ timeoutMs, phase });
+    } catch (err) {
+      if (isMailprobeError(err, 'ETIMEDOUT')) throw budgetExpired(this.transport, cmd, what, phase, err);
+      throw err;
+    }
   }
 
   /** Low-level: keep an untagged response for `cmd`, within limits.maxUntagged. */
@@ -255,30 +309,37 @@ export class ImapConnection {
   async pipeline(commands: readonly PipelinedCommand[], options: ReadResponseOptions = {}): Promise<CommandResult[]> {
     const t = this.transport;
     const phase = options.phase ?? 'command';
-    const timeoutMs = options.timeoutMs ?? t.timeouts.commandMs;
+    const budgetMs = options.timeoutMs ?? t.timeouts.commandMs;
     const support = this.#literalSupport();
     const encoded = commands.map((c) => encodeCommand(this.nextTag(), c.name, c.args ?? [], support, support.literalPlus ? 'nonsync' : undefined));
     const startedAt = t.now();
-    const cmds = encoded.map((e) => new InFlightCommand(e, startedAt, t.bytesOut));
+    // Written together, so one deadline for all of them.
+    const cmds = encoded.map((e) => new InFlightCommand(e, startedAt, t.bytesOut, budgetMs));
     const wire = Buffer.concat(encoded.flatMap((e) => e.segments.map((s) => s.wire)));
     const display = encoded.flatMap((e) => e.segments.flatMap((s) => s.display));
+    const what = encoded.map((e) => `${e.tag} ${e.name}`).join(', ');
     const results: (CommandResult | undefined)[] = encoded.map(() => undefined);
+    // Go-aheads each command's `{n}` literals may still draw; any other `+` is a protocol error.
+    const goAheads = encoded.map((e) => e.segments.length - 1);
     let pending = encoded.length;
     try {
-      await t.write(wire, { display: display.length > 0 ? display : false, timeoutMs, phase });
+      await t.write(wire, { display: display.length > 0 ? display : false, timeoutMs: budgetMs, phase });
       const inFlight = encoded.map((e): InFlight | undefined => e);
       while (pending > 0) {
-        const r = await this.readResponse({ timeoutMs, phase });
+        const r = await this.readFor(cmds[0]!, { phase, what });
         if (r.kind === 'tagged') {
           const i = encoded.findIndex((e, j) => e.tag === r.tag && results[j] === undefined);
           if (i === -1) throw protocolError(`tagged response for "${r.tag}", which is not a pipelined command in flight`, r);
           cmds[i]!.received(r, t);
-          results[i] = this.complete(cmds[i]!, r, encoded[i]!.bytes);
           inFlight[i] = undefined;
           pending--;
+          results[i] = this.complete(cmds[i]!, r, encoded[i]!.bytes);
         } else if (r.kind === 'continuation') {
-          // A go-ahead for a `{n}` written without waiting: the oldest command's, as servers read in order.
-          cmds[inFlight.findIndex((c) => c !== undefined)]!.received(r, t);
+          // A go-ahead for a `{n}` written without waiting: the oldest command still owed one, as servers read in order.
+          const i = goAheads.findIndex((n, j) => n > 0 && inFlight[j] !== undefined);
+          if (i === -1) throw protocolError('continuation request no pipelined literal is waiting for', r);
+          goAheads[i]!--;
+          cmds[i]!.received(r, t);
         } else {
           const cmd = cmds[attributeUntagged(r, inFlight)]!;
           cmd.received(r, t);
@@ -286,6 +347,8 @@ export class ImapConnection {
         }
       }
     } catch (err) {
+      // Completions still owed would be read as answers to later commands.
+      if (pending > 0) t.destroy();
       throw withCommand(err, encoded.map((e) => e.display).join(' / '), t);
     }
     return results as CommandResult[];
@@ -393,6 +456,13 @@ export class ImapConnection {
     });
   }
 
+  /** What is left of `cmd`'s budget; ETIMEDOUT once it is spent. */
+  #left(cmd: InFlightCommand, phase: Phase, what = `${cmd.encoded.tag} ${cmd.encoded.name}`): number {
+    const left = Math.ceil(cmd.deadline - this.transport.now());
+    if (left <= 0) throw budgetExpired(this.transport, cmd, what, phase, undefined);
+    return left;
+  }
+
   async #write(segment: EncodedSegment, timeoutMs: number, phase: Phase): Promise<void> {
     await this.transport.write(segment.wire, { display: segment.display.length > 0 ? segment.display : false, timeoutMs, phase });
   }
@@ -413,17 +483,33 @@ export class InFlightCommand {
   readonly continuations: ContinuationResponse[] = [];
   bytesIn = 0;
   firstByteAt: number | undefined;
+  /** When the command's budget runs out (transport clock): every read and write of it shares one deadline. */
+  readonly deadline: number;
 
   constructor(
     readonly encoded: EncodedCommand,
     readonly startedAt: number,
     readonly bytesOutBefore: number,
-  ) {}
+    /** From startedAt (the write) to the tagged completion. */
+    readonly budgetMs: number,
+  ) {
+    this.deadline = startedAt + budgetMs;
+  }
 
+  /**
+   * Count a response as this command's. What one command collects, all responses together
+   * (an IDLE's pushed data included), is capped by limits.maxReplyBytes: over it, ELIMIT and
+   * the connection is given up, since the rest of the command's data is still on its way.
+   */
   received(r: ImapResponse, t: Transport): void {
     // firstByteAt is reset by every write; the first response is read before any later write.
     if (this.firstByteAt === undefined) this.firstByteAt = t.firstByteAt ?? t.now();
     this.bytesIn += r.raw.length;
+    const max = t.limits.maxReplyBytes;
+    if (this.bytesIn > max) {
+      t.destroy();
+      throw limitError('maxReplyBytes', max, this.bytesIn, { transcript: t.snapshot(30), detail: { scope: 'command' } });
+    }
     if (r.kind === 'continuation') this.continuations.push(r);
   }
 }
@@ -434,9 +520,22 @@ function continuationBytes(reply: ContinuationReply): Buffer {
   return Buffer.concat([body, Buffer.from('\r\n')]);
 }
 
-function continuationDisplay(reply: ContinuationReply): string {
+function continuationDisplay(reply: ContinuationReply, redact: boolean): string {
   if (reply instanceof Secret) return REDACTED;
-  return renderWireText(typeof reply === 'string' ? Buffer.from(reply, 'utf8') : reply);
+  const bytes = typeof reply === 'string' ? Buffer.from(reply, 'utf8') : reply;
+  // An empty response and the `*` cancel (RFC 9051 §6.2.2) carry nothing secret.
+  const harmless = bytes.length === 0 || (bytes.length === 1 && bytes[0] === ASTERISK);
+  return redact && !harmless ? REDACTED : renderWireText(bytes);
+}
+
+/** ETIMEDOUT for a command whose whole budget is spent, whichever read or write hit it. */
+function budgetExpired(t: Transport, cmd: InFlightCommand, what: string, phase: Phase, cause: MailprobeError | undefined): MailprobeError {
+  return new MailprobeError(
+    'ETIMEDOUT',
+    `no completion of ${what} within ${cmd.budgetMs} ms`,
+    { ...(cause?.context ?? {}), phase, elapsedMs: Math.round(t.now() - cmd.startedAt), transcript: t.snapshot(30) },
+    cause === undefined ? {} : { cause },
+  );
 }
 
 function protocolError(what: string, r: ImapResponse): MailprobeError {

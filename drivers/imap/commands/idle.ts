@@ -3,9 +3,11 @@
  * server pushes untagged responses (EXISTS, EXPUNGE, FETCH) until the client sends DONE.
  *
  * The session reads one response at a time; a `next(waitMs)` that times out keeps its read
- * pending for the following call, so nothing the server pushed is lost between calls.
+ * pending for the following call, so nothing the server pushed is lost between calls. That
+ * wait is not an error. A real failure (no `+` or no completion within commandMs, a stray tag,
+ * a limit) gives the connection up, as for any command whose tag is outstanding.
  */
-import { MailprobeError } from '../../errors.js';
+import { MailprobeError, isMailprobeError } from '../../errors.js';
 import { renderWireText } from '../../transcript.js';
 import { encodeCommand } from '../command-encoder.js';
 import type { CommandResult, ImapConnection, InFlightCommand } from '../connection.js';
@@ -48,16 +50,21 @@ const DEFAULT_MAX_IDLE_MS = 29 * 60_000;
 export async function idle(conn: ImapConnection, options: IdleOptions = {}): Promise<IdleStart> {
   const t = conn.transport;
   const encoded = encodeCommand(conn.nextTag(), 'IDLE', [], { literalPlus: false, literalMinus: false });
-  const cmd = await conn.begin(encoded);
-  for (;;) {
-    const r = await conn.readResponse();
-    cmd.received(r, t);
-    if (r.kind === 'continuation') return { started: true, session: new Session(conn, cmd, r, options.maxIdleMs ?? DEFAULT_MAX_IDLE_MS) };
-    if (r.kind === 'tagged') {
-      if (r.tag !== encoded.tag) throw unexpected(`tagged response for "${r.tag}" while starting IDLE ${encoded.tag}`, r);
-      return { started: false, result: conn.complete(cmd, r) };
+  try {
+    // One budget (commandMs) from the write to the "+" or the completion.
+    const cmd = await conn.begin(encoded);
+    for (;;) {
+      const r = await conn.readFor(cmd);
+      cmd.received(r, t);
+      if (r.kind === 'continuation') return { started: true, session: new Session(conn, cmd, r, options.maxIdleMs ?? DEFAULT_MAX_IDLE_MS) };
+      if (r.kind === 'tagged') {
+        if (r.tag !== encoded.tag) throw unexpected(`tagged response for "${r.tag}" while starting IDLE ${encoded.tag}`, r);
+        return { started: false, result: conn.complete(cmd, r) };
+      }
+      conn.collect(cmd, r);
     }
-    conn.collect(cmd, r);
+  } catch (err) {
+    throw giveUp(conn, err);
   }
 }
 
@@ -80,32 +87,51 @@ class Session implements IdleSession {
 
   async next(waitMs?: number): Promise<IdleEvent> {
     if (this.#result !== undefined) return { kind: 'completed', result: this.#result };
-    const read = this.#read(this.#maxIdleMs);
-    const r = waitMs === undefined ? await read : await within(read, waitMs);
-    if (r === undefined) return { kind: 'timeout' };
-    this.#pending = undefined;
-    return this.#handle(r);
+    try {
+      const read = this.#read(this.#maxIdleMs);
+      const r = waitMs === undefined ? await read : await within(read, waitMs);
+      // Nothing pushed within waitMs: not an error; the read stays pending and the connection open.
+      if (r === undefined) return { kind: 'timeout' };
+      this.#pending = undefined;
+      return this.#handle(r);
+    } catch (err) {
+      throw giveUp(this.#conn, err);
+    }
   }
 
   async done(): Promise<CommandResult> {
     if (this.#result !== undefined) return this.#result;
     const t = this.#conn.transport;
-    await this.#conn.sendRaw('DONE\r\n');
-    const deadlineMs = t.timeouts.commandMs;
-    for (;;) {
-      const r = await within(this.#read(deadlineMs), deadlineMs);
-      if (r === undefined) {
-        const err = new MailprobeError('ETIMEDOUT', `no completion of IDLE ${this.tag} within ${deadlineMs} ms after DONE`, {
-          phase: 'command',
-          command: 'IDLE',
-          transcript: t.snapshot(30),
-        });
-        t.destroy();
-        throw err;
+    // One budget from DONE to the completion, however the server spreads what it still sends.
+    const budgetMs = t.timeouts.commandMs;
+    const deadline = t.now() + budgetMs;
+    try {
+      await this.#conn.sendRaw('DONE\r\n', { timeoutMs: budgetMs });
+      for (;;) {
+        const left = Math.ceil(deadline - t.now());
+        let r: ImapResponse | undefined;
+        let cause: MailprobeError | undefined;
+        try {
+          r = left > 0 ? await within(this.#read(left), left) : undefined;
+        } catch (err) {
+          // The read's own timer may fire first: the same budget ran out.
+          if (!isMailprobeError(err, 'ETIMEDOUT')) throw err;
+          cause = err;
+        }
+        if (r === undefined) {
+          throw new MailprobeError(
+            'ETIMEDOUT',
+            `no completion of IDLE ${this.tag} within ${budgetMs} ms after DONE`,
+            { phase: 'command', elapsedMs: Math.round(t.now() - (deadline - budgetMs)), transcript: t.snapshot(30) },
+            cause === undefined ? {} : { cause },
+          );
+        }
+        this.#pending = undefined;
+        const event = this.#handle(r);
+        if (event.kind === 'completed') return event.result;
       }
-      this.#pending = undefined;
-      const event = this.#handle(r);
-      if (event.kind === 'completed') return event.result;
+    } catch (err) {
+      throw giveUp(this.#conn, err);
     }
   }
 
@@ -130,6 +156,16 @@ class Session implements IdleSession {
     this.#conn.collect(this.#cmd, r);
     return { kind: 'untagged', response: r };
   }
+}
+
+/**
+ * IDLE failed while its tag is outstanding: what the server sends next would be read as a later
+ * command's answer, so the connection is given up (later commands fail fast with ECLOSED).
+ */
+function giveUp(conn: ImapConnection, err: unknown): unknown {
+  const t = conn.transport;
+  t.destroy();
+  return err instanceof MailprobeError ? err.withContext({ command: 'IDLE', phase: 'command', transcript: t.snapshot(30) }) : err;
 }
 
 /** The promise's value, or undefined when `ms` pass first (the promise keeps running). */

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { isMailprobeError, type MailprobeError } from '../../../drivers/errors.js';
 import { ImapClient } from '../../../drivers/imap/client.js';
 import { fakeImap, transcriptText, type FakeImap } from './fake-imap.js';
 
@@ -98,5 +99,52 @@ describe('AUTHENTICATE', () => {
     expect(server.received[0]!.line).toBe('A1 AUTHENTICATE EXTERNAL =');
     expect((await c.authenticate('EXTERNAL', { initialResponse: '', saslIr: false })).text).toBe('empty line');
     await c.close();
+  });
+
+  it('a string initial response is as secret as a Secret: inline and after "+"', async () => {
+    server = await fakeImap({
+      handler: async (cmd, io) => {
+        if (!cmd.line.endsWith('PLAIN')) return io.write(`${cmd.tag} OK inline\r\n`);
+        io.write('+ \r\n');
+        io.write((await io.readLine()) === `${PLAIN_B64}\r\n` ? `${cmd.tag} OK after +\r\n` : `${cmd.tag} NO\r\n`);
+      },
+    });
+    const c = await ImapClient.connect({ host: server.host, port: server.port });
+    const inline = await c.authenticate('PLAIN', { initialResponse: PLAIN_B64 });
+    expect(inline.text).toBe('inline');
+    expect(server.received[0]!.line).toBe(`A1 AUTHENTICATE PLAIN ${PLAIN_B64}`);
+    expect(inline.display).toBe('AUTHENTICATE PLAIN ***');
+    const after = await c.authenticate('PLAIN', { initialResponse: PLAIN_B64, saslIr: false });
+    expect(after.text).toBe('after +');
+    const text = transcriptText(c.transport.snapshot());
+    expect(text).toContain('C: A1 AUTHENTICATE PLAIN ***');
+    expect(text).toContain('C: A2 AUTHENTICATE PLAIN\nS: + \nC: ***');
+    expect(leaks(text + JSON.stringify([inline, after]), PASSWORD, PLAIN_B64)).toEqual([]);
+    await c.close();
+  });
+
+  it('string and byte challenge answers show as ***, in the transcript and in a later error; "" and "*" show', async () => {
+    const got: string[] = [];
+    server = await fakeImap({
+      handler: async (_cmd, io) => {
+        for (let i = 0; i < 4; i++) {
+          io.write(`+ ${Buffer.from(`step ${i}`).toString('base64')}\r\n`);
+          got.push(await io.readLine());
+        }
+        // Then silence: the command times out with the exchange in its transcript.
+      },
+    });
+    const c = await ImapClient.connect({ host: server.host, port: server.port, timeouts: { commandMs: 300 } });
+    const answers: (string | Uint8Array)[] = [PASSWORD, Buffer.from(TOKEN), '', '*'];
+    const err = (await c
+      .authenticate('X-CUSTOM', { initialResponse: '', onChallenge: () => answers.shift()! })
+      .catch((e: unknown) => e)) as MailprobeError;
+    expect(isMailprobeError(err, 'ETIMEDOUT')).toBe(true);
+    expect(got).toEqual([`${PASSWORD}\r\n`, `${TOKEN}\r\n`, '\r\n', '*\r\n']);
+    const text = transcriptText(c.transport.snapshot());
+    expect(text).toMatch(/S: \+ \S+\nC: \*\*\*\nS: \+ \S+\nC: \*\*\*\nS: \+ \S+\nC: \nS: \+ \S+\nC: \*$/);
+    expect(err.context.command).toBe('AUTHENTICATE X-CUSTOM =');
+    const seen = [text, err.message, JSON.stringify(err.context), JSON.stringify(err.cause ?? null)].join('\n');
+    expect(leaks(seen, PASSWORD, TOKEN)).toEqual([]);
   });
 });
