@@ -1,4 +1,5 @@
 import { ERROR_CODES } from '../drivers/errors.js';
+import { COMMANDS } from './commands/index.js';
 import { EXIT } from './exit-codes.js';
 
 /** The top-level --help text; the error and exit code tables come from their definitions. */
@@ -6,17 +7,24 @@ export function usage(version: string): string {
   const codes = Object.entries(ERROR_CODES)
     .map(([code, text]) => `  ${code.padEnd(20)} ${text}`)
     .join('\n');
+  const commands = Object.entries(COMMANDS)
+    .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+    .join('\n');
   return `mailprobe ${version}: check, diagnose and benchmark SMTP, IMAP and POP3 servers
 
 Usage:
+  mailprobe COMMAND [options]     ("mailprobe help COMMAND" or "COMMAND --help" for its options)
   mailprobe --version
-  mailprobe --help
+
+Commands:
+${commands}
 
 Targets are URLs: smtp://host[:25], submission://host[:587], smtps:// or submissions://host[:465],
 imap://host[:143], imaps://host[:993], pop3://host[:110], pop3s://host[:995]; IPv6 as [::1].
 
-Commands (check, diagnose, bench, run, demo, sandbox, merge) are being built; today the
-wire drivers are usable as a library: import { connectSmtp, connectImap, connectPop3 } from 'mailprobe'.
+Passwords never go on the command line: --user U with $MAILPROBE_PASSWORD (or --password-env
+VAR, --password-file FILE). The wire drivers are a library too:
+import { connectSmtp, connectImap, connectPop3 } from 'mailprobe'.
 
 Exit codes:
   ${EXIT.OK}    all good

@@ -4,6 +4,7 @@ import { EXIT } from './exit-codes.js';
 import { usage } from './help.js';
 import type { CliIo } from './io.js';
 import { toolVersion } from './version.js';
+import { COMMANDS } from './commands/index.js';
 
 /**
  * The CLI as a function: argv in, exit code out. Only bin/mailprobe.ts touches process, so
@@ -46,9 +47,12 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     return first === undefined ? EXIT.USAGE : EXIT.OK;
   }
   if (first === 'help') {
-    io.stdout.write(usage(toolVersion()));
+    const topic = argv[1] === undefined ? undefined : COMMANDS[argv[1]];
+    io.stdout.write(topic ? (await topic.load()).usage : usage(toolVersion()));
     return EXIT.OK;
   }
+  const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
+  if (command) return (await command.load()).run(argv.slice(1), io);
   io.stderr.write(`mailprobe: unknown command "${first}"\nRun "mailprobe --help" for usage.\n`);
   return EXIT.USAGE;
 }

@@ -1,0 +1,119 @@
+/**
+ * `mailprobe check URL... [--suite smtp,imap,pop3] [--only ID,...] [--skip ID,...] …`: the
+ * built-in conformance suites against each target, one verdict per RFC requirement.
+ */
+import { parseArgs } from 'node:util';
+import { MailprobeError } from '../../drivers/errors.js';
+import { parseTarget } from '../../drivers/target.js';
+import { checkMeta } from '../../engine/runner/run-check.js';
+import { runInterop } from '../../suites/interop/round-trip.js';
+import { BUILTIN_SUITES, builtinChecks, type BuiltinSuite } from '../../suites/index.js';
+import { idMatcher, parseChoice, parsePositiveInt, splitList } from '../args.js';
+import { CONNECTION_OPTIONS, resolveConnection } from '../connection-options.js';
+import { executeChecks } from '../execute-checks.js';
+import type { CliIo } from '../io.js';
+import { checkOutputPaths, OUTPUT_OPTIONS } from '../report-files.js';
+
+export const usage = `Usage: mailprobe check URL... [options]
+
+Runs the built-in conformance suites (one verdict per RFC requirement) against each target.
+
+Options:
+  --suite LIST          smtp, imap, pop3, interop (default: the protocols of the targets;
+                        interop submits with nodemailer and reads back with imapflow/POP3)
+  --only IDS            run only these check ids (comma-separated, * wildcards)
+  --skip IDS            leave these check ids out
+  --user USER           login for checks that need one; the password comes from
+                        $MAILPROBE_PASSWORD, --password-env VAR or --password-file FILE
+  --rcpt ADDRESS        a local recipient on the target's own domain (for checks that send)
+  --mailbox NAME        mailbox for IMAP checks that select one (default INBOX)
+  --servername NAME     SNI and the name the certificate must match
+  --ca FILE             extra trusted CA certificates (PEM)
+  --insecure            do not verify certificates (said in every report)
+  --starttls MODE       required | optional (default) | never
+  --timeout DURATION    deadline per step and per connection phase (default 10s)
+  --concurrency N       connections in flight per target (default 4)
+  --fail-on LEVEL       fail (default) | warn: the lowest verdict that makes exit code 1
+  --json FILE|-         JSON report (- for stdout)
+  --junit FILE          JUnit XML report
+  --md FILE             Markdown summary (e.g. $GITHUB_STEP_SUMMARY)
+  --verbose             show transcripts of every non-passing check
+`;
+
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      ...CONNECTION_OPTIONS,
+      ...OUTPUT_OPTIONS,
+      suite: { type: 'string', multiple: true },
+      only: { type: 'string', multiple: true },
+      skip: { type: 'string', multiple: true },
+      rcpt: { type: 'string' },
+      mailbox: { type: 'string' },
+      concurrency: { type: 'string' },
+      'fail-on': { type: 'string' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(usage);
+    return 0;
+  }
+  if (positionals.length === 0) throw new MailprobeError('ECONFIG', 'check needs at least one target URL, e.g. mailprobe check smtp://mail.example.org');
+  const targets = positionals.map(parseTarget);
+  const chosen = values.suite === undefined ? undefined : splitList(values.suite).map((s) => parseChoice('--suite', s, [...BUILTIN_SUITES, 'interop'] as const));
+  const suites: BuiltinSuite[] =
+    chosen === undefined ? BUILTIN_SUITES.filter((s) => targets.some((t) => t.protocol === s)) : chosen.filter((s): s is BuiltinSuite => s !== 'interop');
+  const interop = chosen?.includes('interop') ?? false;
+  const smtpTarget = targets.find((t) => t.protocol === 'smtp' && t.role === 'submission') ?? targets.find((t) => t.protocol === 'smtp');
+  if (interop && (!smtpTarget || !targets.some((t) => t.protocol === 'imap' || t.protocol === 'pop3'))) {
+    throw new MailprobeError('ECONFIG', '--suite interop needs an SMTP target to submit to and an IMAP or POP3 target to read from, e.g. submission://mx:587 imaps://mx');
+  }
+  const only = splitList(values.only);
+  const skip = splitList(values.skip);
+  const rcpt = values.rcpt;
+  if (rcpt !== undefined && !/^[^@\s]+@[^@\s]+$/.test(rcpt)) throw new MailprobeError('ECONFIG', `--rcpt "${rcpt}" is not an address like user@example.org`);
+  const failOn = values['fail-on'] === undefined ? 'fail' : parseChoice('--fail-on', values['fail-on'], ['fail', 'warn'] as const);
+  const outputs = { json: values.json, junit: values.junit, md: values.md };
+  await checkOutputPaths(outputs);
+  const connection = await resolveConnection(values, io, { timeoutMs: 10_000, starttls: 'optional' });
+
+  const isOnly = only.length > 0 ? idMatcher(only) : () => true;
+  const isSkipped = idMatcher(skip);
+  const checks = (await builtinChecks(suites)).filter((c) => isOnly(checkMeta(c).id) && !isSkipped(checkMeta(c).id));
+  if (only.length > 0 && checks.length === 0) throw new MailprobeError('ECONFIG', `--only ${only.join(',')} matches no check; see mailprobe list`);
+
+  return executeChecks(
+    {
+      command: 'check',
+      targets,
+      checks,
+      connection,
+      rcpt,
+      mailbox: values.mailbox ?? 'INBOX',
+      concurrency: values.concurrency === undefined ? 4 : parsePositiveInt('--concurrency', values.concurrency, 64),
+      outputs,
+      failOnWarn: failOn === 'warn',
+      verbose: values.verbose === true,
+      ...(interop && smtpTarget
+        ? {
+            crossTarget: () =>
+              runInterop({
+                smtp: smtpTarget,
+                imap: targets.find((t) => t.protocol === 'imap'),
+                pop3: targets.find((t) => t.protocol === 'pop3'),
+                tls: connection.tls,
+                credentials: connection.credentials,
+                rcpt,
+                timeoutMs: connection.stepTimeoutMs,
+              }),
+          }
+        : {}),
+    },
+    io,
+  );
+}

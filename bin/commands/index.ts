@@ -1,0 +1,14 @@
+import type { CliIo } from '../io.js';
+
+/** A subcommand module: its usage text and its run function (argv after the command name). */
+export interface CommandModule {
+  readonly usage: string;
+  run(argv: readonly string[], io: CliIo): Promise<number>;
+}
+
+/** Loaded lazily so `mailprobe --version` does not pay for zod, yaml and the drivers. */
+export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<CommandModule> }>> = {
+  check: { summary: 'run the conformance suites against servers (CI verdicts per RFC requirement)', load: () => import('./check.js') },
+  run: { summary: 'run your own suite file (scripted conversation) against servers', load: () => import('./run.js') },
+  list: { summary: 'list the built-in checks with their RFC references', load: () => import('./list.js') },
+};

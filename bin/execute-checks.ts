@@ -1,0 +1,90 @@
+/**
+ * What `check` and `run` share once they know which checks to run against which targets: live
+ * console lines, the report in every requested format, interruption, and the exit code.
+ */
+import { performance } from 'node:perf_hooks';
+import { isMailprobeError } from '../drivers/errors.js';
+import type { Target } from '../drivers/target.js';
+import { buildReport } from '../engine/build-report.js';
+import type { CheckResult, CheckStatus } from '../engine/report-types.js';
+import type { RunnableCheck } from '../engine/runner/run-check.js';
+import { runChecks } from '../engine/runner/run-checks.js';
+import { renderCheckLine, renderConsole, shouldColor } from '../reports/index.js';
+import type { ConnectionSettings } from './connection-options.js';
+import { EXIT } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { jsonToStdout, writeReportFiles, type OutputPaths } from './report-files.js';
+import { toolVersion } from './version.js';
+
+export interface CheckExecution {
+  readonly command: 'check' | 'run';
+  readonly targets: readonly Target[];
+  readonly checks: readonly RunnableCheck[];
+  readonly connection: ConnectionSettings;
+  readonly rcpt: string | undefined;
+  readonly mailbox: string;
+  readonly concurrency: number;
+  readonly outputs: OutputPaths;
+  /** Exit 1 on `warn` too (`--fail-on warn`), not only on `fail`. */
+  readonly failOnWarn: boolean;
+  readonly verbose: boolean;
+  /** Checks that span targets (the interop suite), run after the per-target ones. */
+  readonly crossTarget?: () => Promise<CheckResult[]>;
+}
+
+export async function executeChecks(x: CheckExecution, io: CliIo): Promise<number> {
+  const consoleOut = jsonToStdout(x.outputs) ? io.stderr : io.stdout;
+  const color = shouldColor(consoleOut, io.env);
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const done: CheckResult[] = [];
+  let partial = false;
+  let output: Awaited<ReturnType<typeof runChecks>> | undefined;
+  try {
+    output = await runChecks({
+      targets: x.targets,
+      checks: x.checks,
+      tls: x.connection.tls,
+      starttls: x.connection.starttls,
+      timeouts: x.connection.timeouts,
+      stepTimeoutMs: x.connection.stepTimeoutMs,
+      fixtures: { credentials: x.connection.credentials, rcpt: x.rcpt, mailbox: x.mailbox, clientName: 'mailprobe.invalid' },
+      signal: io.signal,
+      concurrency: x.concurrency,
+      onResult: (r) => {
+        done.push(r);
+        consoleOut.write(`${renderCheckLine(r, { color })}\n`);
+      },
+    });
+    if (x.crossTarget && !io.signal?.aborted) {
+      for (const r of await x.crossTarget()) {
+        output.checks.push(r);
+        consoleOut.write(`${renderCheckLine(r, { color })}\n`);
+      }
+    }
+  } catch (err) {
+    if (!isMailprobeError(err, 'EABORTED')) throw err;
+    partial = true;
+  }
+  const report = buildReport({
+    command: x.command,
+    version: toolVersion(),
+    startedAt,
+    durationMs: performance.now() - t0,
+    targets: x.targets.map((t) => t.url),
+    server: output?.server ?? {},
+    checks: output?.checks ?? done,
+    partial,
+    insecure: x.connection.tls.insecure === true,
+  });
+  consoleOut.write(renderConsole(report, { color, verbose: x.verbose, lines: false }));
+  await writeReportFiles(report, x.outputs, io);
+  if (partial) return EXIT.INTERRUPTED;
+  if (output && output.unreachable.length === x.targets.length && x.targets.length > 0) return EXIT.UNREACHABLE;
+  return exitFor(report.checks.map((c) => c.status), x.failOnWarn);
+}
+
+function exitFor(statuses: readonly CheckStatus[], failOnWarn: boolean): number {
+  const bad = statuses.some((s) => s === 'fail' || s === 'error' || (failOnWarn && s === 'warn'));
+  return bad ? EXIT.FAILED : EXIT.OK;
+}
