@@ -1,4 +1,4 @@
-import type { Command, CheckResult, Finding, Report, ServerInfo } from './report-types.js';
+import type { BenchReport, Command, CheckResult, Finding, PortReport, Report, ServerInfo } from './report-types.js';
 import { SCHEMA_VERSION, summarize } from './report-types.js';
 
 export interface ReportInput {
@@ -10,6 +10,8 @@ export interface ReportInput {
   readonly server: Readonly<Record<string, ServerInfo>>;
   readonly checks: readonly CheckResult[];
   readonly findings?: readonly Finding[];
+  readonly ports?: readonly PortReport[];
+  readonly bench?: BenchReport;
   readonly partial?: boolean;
   readonly insecure?: boolean;
 }
@@ -27,6 +29,8 @@ export function buildReport(input: ReportInput): Report {
     summary: summarize(input.checks),
     checks: input.checks,
     findings: input.findings ?? [],
+    ...(input.ports ? { ports: input.ports } : {}),
+    ...(input.bench ? { bench: input.bench } : {}),
     ...(input.partial ? { partial: true } : {}),
     ...(input.insecure ? { insecure: true } : {}),
   };

@@ -52,6 +52,101 @@ export interface Finding {
   readonly evidence: readonly string[];
 }
 
+/** What a port really speaks (diagnose), DESIGN.md `ports`. */
+export type ObservedService =
+  | 'smtp-plaintext'
+  | 'smtp-starttls'
+  | 'imap-plaintext'
+  | 'imap-starttls'
+  | 'pop3-plaintext'
+  | 'pop3-starttls'
+  | 'tls'
+  | 'closed'
+  | 'timeout'
+  | 'silent'
+  | 'unknown';
+
+export interface CertificateReport {
+  readonly subject: string;
+  readonly san: readonly string[];
+  readonly issuer: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly keyBits: number | null;
+  readonly chainLength: number;
+  readonly trusted: boolean;
+  /** The verification error (`CERT_HAS_EXPIRED`, hostname mismatch reason, …) or null. */
+  readonly error: string | null;
+}
+
+export interface TlsReport {
+  readonly version: string | null;
+  readonly cipher: string | null;
+  /** Protocol versions the server accepted when tried one at a time. */
+  readonly versions: readonly string[];
+  readonly certificate: CertificateReport | null;
+}
+
+export interface PortReport {
+  readonly port: number;
+  readonly host?: string;
+  /** What the port is for: `smtps`, `submission`, `imap`, … (from the port number or URL scheme). */
+  readonly expected: string;
+  readonly observed: ObservedService;
+  readonly tls?: TlsReport;
+}
+
+export interface LatencySummary {
+  readonly min: number;
+  readonly mean: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+}
+
+export interface BenchMetric {
+  readonly count: number;
+  readonly errors: number;
+  readonly ratePerSec: number;
+  readonly latencyMs: LatencySummary;
+  /** Compressed base64 HdrHistogram (microseconds): mergeable across shards. */
+  readonly hdr: string;
+}
+
+export interface TimelinePoint {
+  /** Seconds since the measured phase began. */
+  readonly t: number;
+  readonly ops: number;
+  readonly errors: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+export interface ThresholdResult {
+  readonly expr: string;
+  readonly ok: boolean;
+  readonly actual: number;
+}
+
+export interface BenchReport {
+  readonly scenario: string;
+  readonly mode: 'open' | 'closed';
+  readonly ratePerSec: number;
+  readonly concurrency: number;
+  readonly durationMs: number;
+  readonly warmupMs: number;
+  /** Arrivals that found no free slot (open loop): counted, never queued. */
+  readonly dropped: number;
+  readonly metrics: Readonly<Record<string, BenchMetric>>;
+  readonly timeline: readonly TimelinePoint[];
+  readonly thresholds: readonly ThresholdResult[];
+  /** Errors by class: connect refused, timeout, 4xx, 5xx, protocol, … */
+  readonly errors?: Readonly<Record<string, number>>;
+  readonly generator: { readonly cpuPercent: number; readonly eventLoopDelayP99Ms: number; readonly saturated: boolean };
+}
+
 export interface ServerInfo {
   readonly greeting: string;
   readonly capabilities: readonly string[];
@@ -70,6 +165,10 @@ export interface Report {
   readonly summary: Summary;
   readonly checks: readonly CheckResult[];
   readonly findings: readonly Finding[];
+  /** diagnose: what each port speaks and its TLS. */
+  readonly ports?: readonly PortReport[];
+  /** bench: load results. */
+  readonly bench?: BenchReport;
   /** True when the run was interrupted and the report holds what finished. */
   readonly partial?: boolean;
   /** `--insecure` was used: certificate verification was off. */

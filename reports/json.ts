@@ -35,6 +35,9 @@ export function renderJson(report: Report): string {
     },
     checks: report.checks.map(check),
     findings: report.findings.map(finding),
+    // ports (diagnose) and bench are plain data built to the schema's order by their engines.
+    ...(report.ports === undefined ? {} : { ports: report.ports }),
+    ...(report.bench === undefined ? {} : { bench: report.bench }),
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }
