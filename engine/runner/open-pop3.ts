@@ -44,15 +44,15 @@ async function establish(client: Pop3Client, env: CheckEnvironment, start: Start
   const creds = env.fixtures.credentials;
   if (!creds) return fail('inconclusive', 'needs a login: pass --user and a password');
   const sasl = caps.get('SASL') ?? [];
-  let ok: boolean;
+  let reply: { ok: boolean; raw: Buffer };
   if (caps.size === 0 || caps.has('USER')) {
     const user = await client.user(creds.user);
-    ok = user.ok && (await client.pass(creds.password)).ok;
+    reply = user.ok ? await client.pass(creds.password) : user;
   } else if (sasl.map((m) => m.toUpperCase()).includes('PLAIN')) {
-    ok = (await client.authPlain(creds.user, creds.password)).ok;
+    reply = await client.authPlain(creds.user, creds.password);
   } else {
     return fail('inconclusive', 'neither USER nor SASL PLAIN is offered');
   }
-  if (!ok) return fail('inconclusive', `login as ${creds.user} failed`);
+  if (!reply.ok) return fail('inconclusive', `login as ${creds.user} failed: ${renderWireText(reply.raw)}`);
   return { kind: 'ready', session: new Pop3StepSession(client, undefined), client };
 }

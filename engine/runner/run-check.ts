@@ -122,7 +122,7 @@ class CheckRun implements Run {
       try {
         outcome = await this.#step(step);
       } catch (err) {
-        return classify(err, where);
+        return classify(err, where, this.#check.protocol);
       }
       if (outcome.kind === 'not-ready') return { status: outcome.status, message: outcome.reason };
       if (!outcome.ok) {
@@ -230,18 +230,24 @@ type StepOutcome =
   | ({ kind: 'done' } & ({ ok: true; captures: Readonly<Record<string, string>> } | { ok: false; expected: string; got: string }))
   | { kind: 'not-ready'; status: 'skip' | 'inconclusive'; reason: string };
 
+const STARTTLS_REF: Readonly<Record<Protocol, string>> = {
+  smtp: 'RFC 3207 §4.2',
+  imap: 'RFC 9051 §6.2.1',
+  pop3: 'RFC 2595 §4',
+};
+
 function defaultElse(level: Level): CheckStatus {
   return level === 'MUST' ? 'fail' : 'warn';
 }
 
 /** Exceptions during steps: the server's fault, could-not-decide, or the harness's own. */
-function classify(err: unknown, where: string): Verdict {
+function classify(err: unknown, where: string, protocol: Protocol): Verdict {
   if (err instanceof MailprobeError) {
     switch (err.code) {
       case 'EABORTED':
         throw err;
       case 'ESTARTTLS_TRAILING':
-        return { status: 'fail', message: `${err.message}: plaintext after the go-ahead must not be processed (RFC 3207 §4.2, RFC 3501 §6.2.1) (${where})` };
+        return { status: 'fail', message: `${err.message}: nothing sent in plaintext after the go-ahead may be used (${STARTTLS_REF[protocol]}) (${where})` };
       case 'ETLS_HANDSHAKE':
         return { status: 'fail', message: `${err.message} (${where})` };
       case 'ETLS_VERIFY':
@@ -328,7 +334,7 @@ class CodeRun implements Run {
       return { status: verdict.status, message: verdict.message };
     } catch (err) {
       if (err instanceof NotReady) return err.verdict;
-      return classify(err, this.#check.source);
+      return classify(err, this.#check.source, this.#check.protocol);
     }
   }
 

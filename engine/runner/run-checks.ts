@@ -12,6 +12,9 @@ import { mapPool } from './pool.js';
 import { PROTOCOL_RUNNERS } from './protocols.js';
 import { checkMeta, runCheck, type RunnableCheck } from './run-check.js';
 
+/** Probe failures after which no check can say anything. */
+const BLOCKING = new Set(['ECONNECT', 'EDNS', 'ETLS_VERIFY', 'ETLS_HANDSHAKE', 'ESUITE', 'ECONFIG']);
+
 export interface CheckRunOptions {
   readonly targets: readonly Target[];
   readonly checks: readonly RunnableCheck[];
@@ -55,24 +58,33 @@ export async function runChecks(options: CheckRunOptions): Promise<CheckRunOutpu
         });
       } catch (err) {
         if (err instanceof MailprobeError && err.code === 'EABORTED') throw err;
-        const unreachableNow = err instanceof MailprobeError && (err.code === 'ECONNECT' || err.code === 'EDNS' || (err.code === 'ETIMEDOUT' && err.context.phase === 'connect'));
-        if (unreachableNow) unreachable.push(target.url);
-        const message = err instanceof Error ? err.message : String(err);
-        const hint = err instanceof MailprobeError && err.hint ? `; ${err.hint}` : '';
-        const transcript = err instanceof MailprobeError ? (err.context.transcript ?? []) : [];
-        return checks.map((c): CheckResult => ({
-          id: checkMeta(c).id,
-          protocol: c.protocol,
-          target: target.url,
-          title: checkMeta(c).title,
-          ref: checkMeta(c).ref,
-          level: checkMeta(c).level,
-          status: 'inconclusive',
-          message: `could not reach the server: ${message}${hint}`,
-          durationMs: 0,
-          transcript,
-          source: c.source,
-        }));
+        const reason = err instanceof MailprobeError ? err : undefined;
+        // Nothing can run when the server cannot be reached, or TLS cannot be trusted. A server
+        // that answers but garbles its greeting or capability list is another matter: its
+        // checks run (and the greeting check fails) with no capabilities known.
+        const blocking = reason !== undefined && (BLOCKING.has(reason.code) || (reason.code === 'ETIMEDOUT' && reason.context.phase !== 'command'));
+        if (!blocking && reason !== undefined) {
+          capabilities = { greeting: reason.context.response ?? '', plain: new Set(), tls: undefined, authenticated: undefined, list: [] };
+        } else {
+          const phase = reason?.context.phase;
+          if (reason && (reason.code === 'ECONNECT' || reason.code === 'EDNS' || (reason.code === 'ETIMEDOUT' && (phase === 'connect' || phase === 'dns')))) unreachable.push(target.url);
+          const message = err instanceof Error ? err.message : String(err);
+          const hint = reason?.hint ? `; ${reason.hint}` : '';
+          const transcript = reason?.context.transcript ?? [];
+          return checks.map((c): CheckResult => ({
+            id: checkMeta(c).id,
+            protocol: c.protocol,
+            target: target.url,
+            title: checkMeta(c).title,
+            ref: checkMeta(c).ref,
+            level: checkMeta(c).level,
+            status: 'inconclusive',
+            message: `could not reach the server: ${message}${hint}`,
+            durationMs: 0,
+            transcript,
+            source: c.source,
+          }));
+        }
       }
       server[target.url] = { greeting: capabilities.greeting, capabilities: capabilities.list };
       const env: CheckEnvironment = {
