@@ -72,6 +72,8 @@ biff = no
 mynetworks = 192.0.2.1/32
 virtual_mailbox_domains = ${o.domain}
 virtual_mailbox_maps = inline:{ ${recipients} }
+# RFC 5321 §4.5.1: postmaster of every domain served MUST be accepted; delivered to the first user.
+virtual_alias_maps = inline:{ postmaster@${o.domain}=${o.users[0]?.user ?? `postmaster@${o.domain}`} }
 virtual_transport = lmtp:inet:${o.lmtp.host}:${o.lmtp.port}
 # Nothing may leave the machine.
 default_transport = discard:
