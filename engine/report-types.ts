@@ -127,7 +127,25 @@ export interface TimelinePoint {
 export interface ThresholdResult {
   readonly expr: string;
   readonly ok: boolean;
+  /** In the expression's unit: ms for latencies, per second for rates, percent or a count. */
   readonly actual: number;
+  /** Why the threshold could not be measured (e.g. no samples); it then fails. */
+  readonly note?: string;
+}
+
+/** How the load generator itself fared (DESIGN.md "Load engine": it watches itself). */
+export interface GeneratorReport {
+  /** Process CPU over the measured window, percent of one core (above 100 with workers). */
+  readonly cpuPercent: number;
+  readonly eventLoopDelayP99Ms: number;
+  /** True when the generator, not the server, limited what was measured. */
+  readonly saturated: boolean;
+  /** 0..1: share of time the busiest event loop was running (optional, bench engine). */
+  readonly eventLoopUtilization?: number;
+  /** Open loop: p99 of how late arrivals started after their due time (optional). */
+  readonly startLagP99Ms?: number;
+  /** Why it counts as saturated (optional; present when saturated). */
+  readonly reason?: string;
 }
 
 export interface BenchReport {
@@ -144,7 +162,15 @@ export interface BenchReport {
   readonly thresholds: readonly ThresholdResult[];
   /** Errors by class: connect refused, timeout, 4xx, 5xx, protocol, … */
   readonly errors?: Readonly<Record<string, number>>;
-  readonly generator: { readonly cpuPercent: number; readonly eventLoopDelayP99Ms: number; readonly saturated: boolean };
+  /** Up to three distinct messages per error class, to say what failed (optional). */
+  readonly errorSamples?: Readonly<Record<string, readonly string[]>>;
+  /** Iterations cut off by an interruption or the end of the drain period (optional). */
+  readonly interrupted?: number;
+  /** The threshold that stopped the run early with --abort-on-fail (optional). */
+  readonly abortedBy?: string;
+  /** Worker threads that generated the load (optional; absent = 1). */
+  readonly workers?: number;
+  readonly generator: GeneratorReport;
 }
 
 export interface ServerInfo {

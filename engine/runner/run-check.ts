@@ -202,7 +202,7 @@ class CheckRun implements Run {
         send: step.send === undefined ? undefined : this.#outgoing(step.send),
         expect: step.expect,
         known: this.#known(),
-        ...(step.literal === undefined ? {} : { literal: Buffer.from(joinParts(substitute(step.literal, this.#vars)).wire, 'utf8') }),
+        ...(step.literal === undefined ? {} : this.#literal(step.literal)),
       };
       const outcome = await s.exchange(ex, timeoutMs);
       if (!outcome.ok || !step.tls) return { kind: 'done', ...outcome };
@@ -211,6 +211,11 @@ class CheckRun implements Run {
       await s.upgradeTls();
     }
     return { kind: 'done', ok: true, captures: {} };
+  }
+
+  #literal(text: string): { literal: Buffer; literalIsSecret: boolean } {
+    const parts = substitute(text, this.#vars);
+    return { literal: Buffer.from(joinParts(parts).wire, 'utf8'), literalIsSecret: parts.some((p) => typeof p !== 'string') };
   }
 
   #known(): Map<string, string> {

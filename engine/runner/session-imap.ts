@@ -40,7 +40,7 @@ export class ImapStepSession implements StepSession {
     let tag: string | undefined;
     if (ex.send) {
       this.#greeting = undefined;
-      const sent = await this.#send(ex.send, ex.literal, deadline);
+      const sent = await this.#send(ex.send, ex.literal, deadline, ex.literalIsSecret === true);
       // A literal the server refused (tagged NO/BAD instead of "+") is the step's reply.
       if (typeof sent === 'object') return ex.expect ? matchImap(ex.expect, sent.refused, ex.known) : OK;
       tag = sent;
@@ -52,7 +52,10 @@ export class ImapStepSession implements StepSession {
     } else {
       tag = this.#open;
     }
-    const waitFor = ex.send || tag !== undefined ? 'completion' : 'untagged';
+    // Without a send, a step that expects untagged data waits for it even while a command is
+    // open (an IDLE push after the "+"); otherwise it waits for the open command to finish.
+    const wantsUntagged = list(ex.expect?.untagged).length > 0;
+    const waitFor = ex.send ? 'completion' : wantsUntagged || tag === undefined ? 'untagged' : 'completion';
     const obs = await this.#observe(tag, waitFor, ex, deadline, timeoutMs);
     return ex.expect ? matchImap(ex.expect, obs, ex.known) : obs.kind === 'reply' ? OK : matchImap({}, obs, ex.known);
   }
@@ -108,7 +111,7 @@ export class ImapStepSession implements StepSession {
   }
 
   /** Write a step's command; returns the tag to wait for, or the refusal of its literal. */
-  async #send(send: Outgoing, literal: Buffer | undefined, deadline: number): Promise<string | undefined | { refused: Observation<ImapObserved> }> {
+  async #send(send: Outgoing, literal: Buffer | undefined, deadline: number, secretLiteral: boolean): Promise<string | undefined | { refused: Observation<ImapObserved> }> {
     const remaining = (): number => Math.max(1, deadline - this.transport.now());
     if (this.#open !== undefined) {
       // Continuation data for the open command (AUTHENTICATE response, DONE): no tag.
@@ -122,7 +125,7 @@ export class ImapStepSession implements StepSession {
       return undefined;
     }
     const tag = this.#client.nextTag();
-    const built = this.#line(send, tag, literal?.length);
+    const built = this.#line(send, tag, literal?.length, secretLiteral);
     this.#isAuthenticating = /^AUTHENTICATE\b/i.test(built.display.slice(tag.length + 1));
     await this.transport.write(built.wire, { display: built.display, timeoutMs: remaining() });
     if (literal) {
@@ -133,7 +136,9 @@ export class ImapStepSession implements StepSession {
         return { refused: obs };
       }
       this.#open = undefined;
-      await this.transport.write(Buffer.concat([literal, Buffer.from('\r\n')]), { display: `(literal, ${literal.length} bytes)`, timeoutMs: remaining() });
+      // A literal holding a secret shows neither its bytes nor its length.
+      const shown = secretLiteral ? '(literal ***)' : `(literal, ${literal.length} bytes)`;
+      await this.transport.write(Buffer.concat([literal, Buffer.from('\r\n')]), { display: shown, timeoutMs: remaining() });
     }
     return tag;
   }
@@ -143,11 +148,12 @@ export class ImapStepSession implements StepSession {
     return { wire: Buffer.from(`${wire}\r\n`, 'utf8'), display };
   }
 
-  #line(send: Outgoing, tag: string, literalBytes?: number): { tag: string; wire: Buffer; display: string } {
+  #line(send: Outgoing, tag: string, literalBytes?: number, secretLiteral = false): { tag: string; wire: Buffer; display: string } {
     if (send.kind === 'raw') return { tag, wire: send.bytes, display: send.display };
     const { wire, display } = joinParts(send.parts);
     const suffix = literalBytes === undefined ? '' : ` {${literalBytes}}`;
-    return { tag, wire: Buffer.from(`${tag} ${wire}${suffix}\r\n`, 'utf8'), display: `${tag} ${display}${suffix}` };
+    const shownSuffix = literalBytes === undefined ? '' : secretLiteral ? ' {***}' : suffix;
+    return { tag, wire: Buffer.from(`${tag} ${wire}${suffix}\r\n`, 'utf8'), display: `${tag} ${display}${shownSuffix}` };
   }
 
   /**

@@ -18,6 +18,8 @@ export interface StepExchange {
   readonly send: Outgoing | undefined;
   /** IMAP: a literal that follows the command line. */
   readonly literal?: Buffer;
+  /** The literal carries a secret ($password): show neither it nor its length. */
+  readonly literalIsSecret?: boolean;
   readonly expect: ExpectSpec | undefined;
   /** Variables captured so far (patterns reuse them: `$n` must equal an earlier `$n`). */
   readonly known: ReadonlyMap<string, string>;
@@ -41,7 +43,7 @@ export interface StepSession {
  * expect; anything else (abort, harness bugs) propagates.
  */
 export function failureObservation<R>(err: unknown, timeoutMs: number, partial?: string): Observation<R> {
-  if (isMailprobeError(err, 'ETIMEDOUT')) return { kind: 'none', waitedMs: timeoutMs };
+  if (isMailprobeError(err, 'ETIMEDOUT')) return { kind: 'none', waitedMs: Math.round(timeoutMs) };
   if (isMailprobeError(err, 'ECLOSED')) return { kind: 'closed', partial: err.context.response ?? partial };
   if (isMailprobeError(err, 'EPROTOCOL') || isMailprobeError(err, 'ELIMIT')) return { kind: 'invalid', error: err.message };
   throw err;

@@ -1,0 +1,180 @@
+/**
+ * One port, start to finish: find what it speaks, hold the main conversation, run the probes
+ * that apply (TLS versions, STARTTLS injection, cleartext login) in parallel, and judge it all.
+ */
+import { isIP } from 'node:net';
+import { SCHEMES, type Protocol } from '../../drivers/target.js';
+import type { CertificateFacts } from '../../drivers/tls/certificate.js';
+import type { TlsFacts } from '../../drivers/tls/tls-facts.js';
+import type { TlsClientOptions } from '../../drivers/tls/tls-options.js';
+import { formatAddress } from '../../drivers/transport.js';
+import type { CertificateReport, Finding, ObservedService, PortReport, ServerInfo, TlsReport } from '../report-types.js';
+import { ADAPTERS } from './adapters.js';
+import { judgeCertificate } from './certificate-rules.js';
+import { LEGACY_TLS, openPort, type Greeted, type Opening } from './classify.js';
+import { finding } from './finding.js';
+import type { Limiter } from './limiter.js';
+import { judgeOpening } from './port-rules.js';
+import { probeCleartextLogin, probeInjection, probeVersion, TLS_VERSIONS, type ProbeTarget, type VersionProbe } from './probes.js';
+import { classifyTlsError } from './raw-stream.js';
+import { runSession } from './session.js';
+import { judgeSession } from './session-rules.js';
+import type { DiagnoseSettings, Endpoint, SessionResult } from './types.js';
+import { acceptedVersions, judgeVersions } from './version-rules.js';
+
+export interface PortContext {
+  readonly settings: DiagnoseSettings;
+  readonly limiter: Limiter;
+  /** Fingerprints of the user's --ca certificates. */
+  readonly userAnchors: ReadonlySet<string>;
+}
+
+export interface PortDiagnosis {
+  readonly endpoint: Endpoint;
+  readonly report: PortReport;
+  readonly findings: Finding[];
+  /** TCP connected at least once. */
+  readonly reachable: boolean;
+  readonly server: { readonly url: string; readonly info: ServerInfo } | undefined;
+  readonly leaf: CertificateFacts | undefined;
+}
+
+export async function diagnosePort(endpoint: Endpoint, address: string, ctx: PortContext): Promise<PortDiagnosis> {
+  const { settings } = ctx;
+  const expected = endpoint.expected === undefined ? undefined : SCHEMES[endpoint.expected];
+  // Never abort on verification: certificate-rules.ts judges the facts.
+  const mainTls: TlsClientOptions = { ...settings.tls, insecure: true };
+  const opening = await ctx.limiter.run(() =>
+    openPort({ address, host: endpoint.host, port: endpoint.port, tlsFirst: expected?.implicitTls === true, tls: mainTls, timeoutMs: settings.timeoutMs, signal: settings.signal, connect: settings.connect }),
+  );
+  const verdict = judgeOpening(endpoint, opening, settings.timeoutMs);
+  const base = { port: endpoint.port, host: endpoint.host, expected: endpoint.expected ?? 'unknown' };
+  if (opening.kind !== 'greeting') {
+    const facts = opening.kind === 'silent' || opening.kind === 'foreign' ? opening.tls : undefined;
+    const cert = facts ? certificate(endpoint, facts, [], ctx) : undefined;
+    return {
+      endpoint,
+      report: { ...base, observed: observedFor(opening), ...(facts ? { tls: tlsReport(facts, [], cert?.report ?? null) } : {}) },
+      findings: [...verdict.findings, ...(cert?.findings ?? [])],
+      reachable: opening.kind !== 'closed' && opening.kind !== 'timeout',
+      server: undefined,
+      leaf: facts?.chain[0],
+    };
+  }
+  return converse(endpoint, address, opening, verdict.findings, verdict.mixup, mainTls, ctx);
+}
+
+async function converse(
+  endpoint: Endpoint,
+  address: string,
+  opening: Greeted,
+  openingFindings: readonly Finding[],
+  mixup: boolean,
+  mainTls: TlsClientOptions,
+  ctx: PortContext,
+): Promise<PortDiagnosis> {
+  const { settings } = ctx;
+  const adapter = ADAPTERS[opening.protocol];
+  const implicitTls = opening.via === 'tls';
+  const transport = { host: address, port: endpoint.port, timeouts: settings.timeouts, ...(settings.signal ? { signal: settings.signal } : {}) };
+  let tls = opening.legacyTls ? { ...mainTls, ...LEGACY_TLS } : mainTls;
+  let session = await runSession({ adapter, options: { ...transport, connector: () => opening.stream, tls }, implicitTls, clientName: settings.clientName });
+  const step = session.starttls;
+  if (!implicitTls && step?.accepted && step.tls === undefined && classifyTlsError(step.errorCode, step.error ?? '') === 'refused') {
+    // A server that speaks only TLS 1.0/1.1 refuses a default ClientHello: try once allowing them.
+    const legacy = { ...mainTls, ...LEGACY_TLS };
+    const retry = await ctx.limiter.run(() => runSession({ adapter, options: { ...transport, implicitTls: false, tls: legacy }, implicitTls: false, clientName: settings.clientName }));
+    if (retry.starttls?.tls) {
+      session = retry;
+      tls = legacy;
+    }
+  }
+  const facts = implicitTls ? opening.tls : session.starttls?.tls;
+  const target: ProbeTarget = { adapter, address, host: endpoint.host, port: endpoint.port, implicitTls, tls, settings };
+  const usable = session.greetingStatus === 'ok' && !session.greetingCut && !session.closedAfterGreeting && session.closedAfterCommand === undefined;
+  const credentials = settings.credentials;
+  const tryLogin = credentials !== undefined && usable && !implicitTls && (session.caps?.cleartextLogin ?? session.protocol === 'pop3');
+  const [versions, injection, login] = await Promise.all([
+    facts ? Promise.all(TLS_VERSIONS.map((v) => ctx.limiter.run(() => probeVersion(target, v)))) : Promise.resolve([]),
+    !implicitTls && session.starttls?.tls ? ctx.limiter.run(() => probeInjection(target)) : Promise.resolve(undefined),
+    tryLogin ? ctx.limiter.run(() => probeCleartextLogin(target, { user: credentials.user, password: credentials.password })) : Promise.resolve(undefined),
+  ]);
+  const findings = [...openingFindings, ...judgeSession({ endpoint, session, mixup, timeoutMs: settings.timeoutMs })];
+  const cert = facts ? certificate(endpoint, facts, versions, ctx) : undefined;
+  if (facts && cert) {
+    findings.push(...cert.findings, ...judgeVersions(endpoint, versions, facts.protocol), ...incompleteProbes(endpoint, versions));
+  }
+  if (injection?.kind === 'vulnerable') {
+    findings.push(finding('starttls.command-injection', endpoint, { seen: `A command sent in the same write as ${adapter.starttlsVerb} was not discarded: ${injection.detail}.`, evidence: injection.evidence }));
+  }
+  if (login?.ok) {
+    const seen = `Logging in as ${credentials!.user} over the unencrypted connection succeeded (${login.reply}); diagnose tried this because you gave credentials.`;
+    findings.push(finding('auth.plaintext-accepted', endpoint, { seen, evidence: login.evidence }));
+  }
+  return {
+    endpoint,
+    report: {
+      port: endpoint.port,
+      host: endpoint.host,
+      expected: endpoint.expected ?? 'unknown',
+      observed: implicitTls ? 'tls' : (`${opening.protocol}-${offersStarttls(session) ? 'starttls' : 'plaintext'}` as ObservedService),
+      ...(facts ? { tls: tlsReport(facts, versions, cert?.report ?? null) } : {}),
+    },
+    findings,
+    reachable: true,
+    server: { url: serverUrl(opening.protocol, implicitTls, endpoint), info: serverInfo(session) },
+    leaf: facts?.chain[0],
+  };
+}
+
+function certificate(endpoint: Endpoint, facts: TlsFacts, versions: readonly VersionProbe[], ctx: PortContext): ReturnType<typeof judgeCertificate> {
+  const probe = versions.find((v) => v.facts !== undefined && v.version === facts.protocol) ?? versions.find((v) => v.facts !== undefined);
+  return judgeCertificate({
+    endpoint,
+    facts,
+    bundledFacts: probe?.facts,
+    userAnchors: ctx.userAnchors,
+    insecure: ctx.settings.tls.insecure === true,
+    nameGiven: ctx.settings.tls.servername !== undefined || isIP(endpoint.host) === 0,
+    now: ctx.settings.now(),
+  });
+}
+
+/** Version probes that could not get as far as a handshake leave the version list incomplete. */
+function incompleteProbes(endpoint: Endpoint, versions: readonly VersionProbe[]): Finding[] {
+  const unknown = versions.filter((v) => v.verdict === 'unknown');
+  if (unknown.length === 0) return [];
+  const seen = `${unknown.map((v) => v.version).join(', ')} could not be tested: the probe connections were refused or dropped before the handshake.`;
+  return [finding('port.rate-limited', endpoint, { seen, evidence: unknown.map((v) => `I: ${v.version}: ${v.detail}`) })];
+}
+
+function tlsReport(facts: TlsFacts, versions: readonly VersionProbe[], certificate: CertificateReport | null): TlsReport {
+  return { version: facts.protocol, cipher: facts.cipher, versions: acceptedVersions(versions, facts.protocol), certificate };
+}
+
+function offersStarttls(session: SessionResult): boolean {
+  return session.caps?.starttls === true || session.starttls?.accepted === true;
+}
+
+function observedFor(opening: Exclude<Opening, Greeted>): ObservedService {
+  switch (opening.kind) {
+    case 'closed':
+      return 'closed';
+    case 'timeout':
+      return 'timeout';
+    case 'tls-failed':
+      return 'tls';
+    case 'silent':
+    case 'foreign':
+      return opening.tls ? 'tls' : opening.kind === 'silent' ? 'silent' : 'unknown';
+  }
+}
+
+function serverUrl(protocol: Protocol, implicitTls: boolean, endpoint: Endpoint): string {
+  return `${protocol}${implicitTls ? 's' : ''}://${formatAddress(endpoint.host, endpoint.port)}`;
+}
+
+function serverInfo(session: SessionResult): ServerInfo {
+  const caps = session.starttls?.capsAfter ?? session.caps;
+  return { greeting: session.greeting, capabilities: caps?.raw ?? [] };
+}

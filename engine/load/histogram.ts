@@ -1,0 +1,82 @@
+/**
+ * Latency histograms: hdr-histogram-js with stated, fixed bounds (autocannon's histUtil.js).
+ *
+ * - Pure JS build (`useWebAssembly: false`): no WASM start-up, identical on Node 20/22/24 and
+ *   in worker threads.
+ * - Microseconds from 1 µs to 1 h at 3 significant digits; `autoResize: false`, so memory is
+ *   fixed when the histogram is made and does not grow with the run. Longer values are
+ *   clamped to the top (and counted as such by the caller if it cares).
+ * - 64-bit (float) counts: a bucket cannot overflow within any run length.
+ *
+ * Histograms travel between threads and shards as compressed base64 (the report's `hdr`),
+ * and merge by adding.
+ */
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import type { LatencySummary } from '../report-types.js';
+
+export const LOWEST_US = 1;
+export const HIGHEST_US = 3_600_000_000;
+export const SIGNIFICANT_DIGITS = 3;
+const BITS = 64;
+
+export type { Histogram };
+
+export function createHistogram(): Histogram {
+  return build({
+    bitBucketSize: BITS,
+    autoResize: false,
+    lowestDiscernibleValue: LOWEST_US,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+    useWebAssembly: false,
+  });
+}
+
+/** Record a duration given in milliseconds (negative clock noise → 0; above the top → the top). */
+export function recordMs(h: Histogram, ms: number): void {
+  const us = Math.round(ms * 1000);
+  h.recordValue(us <= 0 ? 0 : us >= HIGHEST_US ? HIGHEST_US : us);
+}
+
+const round3 = (n: number): number => Math.round(n * 1000) / 1000;
+
+/** Percentiles in milliseconds (3 decimals: µs resolution); all zero for an empty histogram. */
+export function summarize(h: Histogram): LatencySummary {
+  if (h.totalCount === 0) return { min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+  // Percentiles report the top of their bucket; never above the exact maximum.
+  const ms = (us: number): number => round3(Math.min(us, h.maxValue) / 1000);
+  return {
+    min: ms(h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : h.minNonZeroValue),
+    mean: ms(h.mean),
+    p50: ms(h.getValueAtPercentile(50)),
+    p90: ms(h.getValueAtPercentile(90)),
+    p99: ms(h.getValueAtPercentile(99)),
+    p999: ms(h.getValueAtPercentile(99.9)),
+    max: ms(h.maxValue),
+  };
+}
+
+/** A percentile in milliseconds (0 when empty). */
+export function percentileMs(h: Histogram, p: number): number {
+  return h.totalCount === 0 ? 0 : round3(h.getValueAtPercentile(p) / 1000);
+}
+
+export function encodeHistogram(h: Histogram): string {
+  return encodeIntoCompressedBase64(h);
+}
+
+/** Decode a compressed base64 histogram (any word size) into a fresh one with our bounds. */
+export function decodeHistogram(base64: string): Histogram {
+  const decoded = decodeFromCompressedBase64(base64, BITS, false);
+  const out = createHistogram();
+  out.add(decoded);
+  decoded.destroy();
+  return out;
+}
+
+/** Add `base64` into `into`. */
+export function mergeEncoded(into: Histogram, base64: string): void {
+  const decoded = decodeFromCompressedBase64(base64, BITS, false);
+  into.add(decoded);
+  decoded.destroy();
+}

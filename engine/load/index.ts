@@ -1,0 +1,32 @@
+/** The load engine of `mailprobe bench` (DESIGN.md "Load engine"). Values first, types apart. */
+export { runBench } from './execute.js';
+export { runLoad } from './runner.js';
+export { runArrivals } from './scheduler.js';
+export { constantSchedule, rampSchedule, firstIndexAtOrAfter } from './schedule.js';
+export { realClock, ManualClock } from './clock.js';
+export { MetricsRegistry, Metric, MAX_METRICS } from './metrics.js';
+export { createHistogram, decodeHistogram, encodeHistogram, mergeEncoded, recordMs, summarize, HIGHEST_US, LOWEST_US, SIGNIFICANT_DIGITS } from './histogram.js';
+export { Timeline, TimelineRecorder, MAX_POINTS } from './timeline.js';
+export { parseThreshold, DEFAULT_METRIC } from './thresholds-parse.js';
+export { evaluateThresholds, abortable } from './thresholds-eval.js';
+export { classifyError, isUnreachable, RejectedReply, smtpReplyClass, ERROR_CLASSES } from './classify.js';
+export { GeneratorMonitor, saturationReason, SATURATION } from './monitor.js';
+export { SlotPool, Slot } from './pool.js';
+export { checkSlice, ownsArrival, shareOf, usersOf } from './slice.js';
+export { mergeThreads, toBenchReport } from './result.js';
+export { parseUsers, readUsersFile } from './users.js';
+export { parseRate, parseStages } from './rate.js';
+
+export type { BenchOutcome, BenchRequest } from './execute.js';
+export type { RunLoadOptions, ThreadResult } from './runner.js';
+export type { ArrivalLoopOptions, ArrivalLoopResult } from './scheduler.js';
+export type { ArrivalSchedule, RampStage } from './schedule.js';
+export type { Clock } from './clock.js';
+export type { ExportedMetric } from './metrics.js';
+export type { Tick } from './timeline.js';
+export type { Threshold, ThresholdOp, ThresholdStat } from './thresholds-parse.js';
+export type { ThresholdMetricView, ThresholdSource } from './thresholds-eval.js';
+export type { ErrorClass } from './classify.js';
+export type { GeneratorSample } from './monitor.js';
+export type { MergedRun } from './result.js';
+export type { IterationInfo, LoadPlan, LoadScenario, ScenarioContext, Slice, SlotInfo } from './types.js';

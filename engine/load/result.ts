@@ -1,0 +1,149 @@
+/**
+ * From what the threads (or shards) measured to the report's `bench`: histograms merged by
+ * adding, counts summed, thresholds evaluated once over the merged numbers.
+ */
+import type { BenchMetric, BenchReport, GeneratorReport, TimelinePoint } from '../report-types.js';
+import { createHistogram, encodeHistogram, mergeEncoded, summarize, type Histogram } from './histogram.js';
+import { saturationReason } from './monitor.js';
+import type { ThreadResult } from './runner.js';
+import { metricView } from './threshold-source.js';
+import { evaluateThresholds, type ThresholdSource } from './thresholds-eval.js';
+import type { Threshold } from './thresholds-parse.js';
+import type { LoadPlan } from './types.js';
+
+interface MergedMetric {
+  count: number;
+  errors: number;
+  readonly histogram: Histogram;
+}
+
+export interface MergedRun {
+  readonly metrics: ReadonlyMap<string, MergedMetric>;
+  readonly errors: Record<string, number>;
+  readonly errorSamples: Record<string, string[]>;
+  readonly arrivals: number;
+  readonly dropped: number;
+  readonly interrupted: number;
+  readonly windowMs: number;
+  readonly generator: GeneratorReport;
+  readonly aborted: boolean;
+  readonly thresholdAbort: string | undefined;
+  readonly parts: number;
+}
+
+export function mergeThreads(parts: readonly ThreadResult[]): MergedRun {
+  const metrics = new Map<string, MergedMetric>();
+  const errors: Record<string, number> = {};
+  const errorSamples: Record<string, string[]> = {};
+  for (const part of parts) {
+    for (const m of part.metrics) {
+      let into = metrics.get(m.name);
+      if (into === undefined) {
+        into = { count: 0, errors: 0, histogram: createHistogram() };
+        metrics.set(m.name, into);
+      }
+      into.count += m.count;
+      into.errors += m.errors;
+      mergeEncoded(into.histogram, m.hdr);
+    }
+    for (const [c, n] of Object.entries(part.errors)) errors[c] = (errors[c] ?? 0) + n;
+    for (const [c, list] of Object.entries(part.errorSamples)) {
+      const into = (errorSamples[c] ??= []);
+      for (const s of list) if (into.length < 3 && !into.includes(s)) into.push(s);
+    }
+  }
+  const sum = (f: (p: ThreadResult) => number): number => parts.reduce((a, p) => a + f(p), 0);
+  const max = (f: (p: ThreadResult) => number): number => parts.reduce((a, p) => Math.max(a, f(p)), 0);
+  // Every thread samples the same process CPU; the busiest event loop decides saturation.
+  const sample = {
+    eventLoopUtilization: max((p) => p.generator.eventLoopUtilization),
+    eventLoopDelayP99Ms: max((p) => p.generator.eventLoopDelayP99Ms),
+    startLagP99Ms: max((p) => p.generator.startLagP99Ms),
+  };
+  const reason = saturationReason(sample);
+  return {
+    metrics,
+    errors,
+    errorSamples,
+    arrivals: sum((p) => p.arrivals),
+    dropped: sum((p) => p.dropped),
+    interrupted: sum((p) => p.interrupted),
+    windowMs: max((p) => p.windowMs),
+    generator: {
+      cpuPercent: max((p) => p.generator.cpuPercent),
+      eventLoopDelayP99Ms: sample.eventLoopDelayP99Ms,
+      saturated: reason !== undefined,
+      eventLoopUtilization: sample.eventLoopUtilization,
+      startLagP99Ms: sample.startLagP99Ms,
+      ...(reason === undefined ? {} : { reason }),
+    },
+    aborted: parts.some((p) => p.aborted),
+    thresholdAbort: parts.find((p) => p.thresholdAbort !== undefined)?.thresholdAbort,
+    parts: parts.length,
+  };
+}
+
+export function mergedSource(run: MergedRun): ThresholdSource {
+  return {
+    metric: (name) => {
+      const m = run.metrics.get(name);
+      return m === undefined ? undefined : metricView(m.count, m.errors, m.histogram, run.windowMs);
+    },
+    dropped: run.dropped,
+    arrivals: run.arrivals,
+  };
+}
+
+/** Metrics in report order: the run's own first, then by name. */
+const FIRST = ['iteration', 'iteration.service', 'session'];
+
+export function benchMetrics(run: MergedRun): Record<string, BenchMetric> {
+  const names = [...run.metrics.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const out: Record<string, BenchMetric> = {};
+  for (const name of names) {
+    const m = run.metrics.get(name)!;
+    out[name] = {
+      count: m.count,
+      errors: m.errors,
+      ratePerSec: run.windowMs > 0 ? Math.round((m.count / run.windowMs) * 1000 * 100) / 100 : 0,
+      latencyMs: summarize(m.histogram),
+      hdr: encodeHistogram(m.histogram),
+    };
+  }
+  return out;
+}
+
+function rank(name: string): number {
+  const i = FIRST.indexOf(name);
+  return i === -1 ? FIRST.length : i;
+}
+
+export interface BenchReportInput {
+  readonly scenario: string;
+  readonly plan: LoadPlan;
+  readonly run: MergedRun;
+  readonly timeline: readonly TimelinePoint[];
+  readonly thresholds: readonly Threshold[];
+}
+
+export function toBenchReport(x: BenchReportInput): BenchReport {
+  const { plan, run } = x;
+  return {
+    scenario: x.scenario,
+    mode: plan.mode,
+    ratePerSec: plan.mode === 'open' ? plan.ratePerSec : 0,
+    concurrency: plan.concurrency,
+    durationMs: Math.round(run.windowMs),
+    warmupMs: plan.warmupMs,
+    dropped: run.dropped,
+    metrics: benchMetrics(run),
+    timeline: x.timeline,
+    thresholds: evaluateThresholds(x.thresholds, mergedSource(run)),
+    errors: run.errors,
+    ...(Object.keys(run.errorSamples).length > 0 ? { errorSamples: run.errorSamples } : {}),
+    ...(run.interrupted > 0 ? { interrupted: run.interrupted } : {}),
+    ...(run.thresholdAbort === undefined ? {} : { abortedBy: run.thresholdAbort }),
+    ...(run.parts > 1 ? { workers: run.parts } : {}),
+    generator: run.generator,
+  };
+}

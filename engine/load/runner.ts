@@ -1,0 +1,391 @@
+/**
+ * One thread's load run: the arrival loop (open) or back-to-back sessions (closed) over a slot
+ * pool, warm-up, the end by time or budget, draining, and what the thread measured.
+ *
+ * Latency of an iteration is measured from when it was due (open loop: its scheduled time;
+ * closed loop: when it started), service time from when it actually started; both are kept
+ * (`iteration`, `iteration.service`). A session's life from connect to close is `session`.
+ */
+import { isMailprobeError } from '../../drivers/errors.js';
+import { realClock, type Clock } from './clock.js';
+import { GeneratorMonitor, type GeneratorSample } from './monitor.js';
+import { MetricsRegistry, type ExportedMetric, type Metric } from './metrics.js';
+import { SlotPool, type Slot } from './pool.js';
+import { RunStats } from './run-stats.js';
+import { constantSchedule, firstIndexAtOrAfter, rampSchedule, type ArrivalSchedule } from './schedule.js';
+import { runArrivals } from './scheduler.js';
+import { checkSlice, shareOf } from './slice.js';
+import { abortable, evaluateThresholds } from './thresholds-eval.js';
+import type { Threshold } from './thresholds-parse.js';
+import { liveSource } from './threshold-source.js';
+import { TimelineRecorder, type Tick } from './timeline.js';
+import type { LoadPlan, LoadScenario, ScenarioContext, Slice } from './types.js';
+import type { ServerInfo } from '../report-types.js';
+
+export interface RunLoadOptions {
+  readonly plan: LoadPlan;
+  readonly slice?: Slice;
+  readonly scenario: LoadScenario;
+  /** Clock time of schedule offset 0 (default: now + 20 ms). Workers get it from the parent. */
+  readonly t0?: number;
+  readonly clock?: Clock;
+  /** Stop now: in-flight iterations are cut off (SIGINT). */
+  readonly signal?: AbortSignal;
+  /** Stop gracefully: no new iterations, in-flight ones finish (another part crossed a threshold). */
+  readonly stop?: AbortSignal;
+  /** Each finished second of this thread. */
+  readonly onTick?: (tick: Tick) => void;
+  /** `--abort-on-fail`: checked every second; the first one crossed stops the run gracefully. */
+  readonly abortOn?: readonly Threshold[];
+  /** Told when a threshold of `abortOn` was crossed (the parent then stops the other parts). */
+  readonly onCrossed?: (expr: string) => void;
+}
+
+/** What one thread measured: plain data, so it crosses threads and goes into shard files. */
+export interface ThreadResult {
+  readonly metrics: ExportedMetric[];
+  readonly errors: Record<string, number>;
+  readonly errorSamples: Record<string, string[]>;
+  readonly arrivals: number;
+  readonly dropped: number;
+  readonly interrupted: number;
+  /** The measured window: from the end of the warm-up to the last completion (or the abort). */
+  readonly windowMs: number;
+  readonly generator: GeneratorSample;
+  /** Stopped by `signal`. */
+  readonly aborted: boolean;
+  /** The threshold that stopped the run early (`--abort-on-fail`). */
+  readonly thresholdAbort: string | undefined;
+  readonly server: Readonly<Record<string, ServerInfo>>;
+}
+
+/** How long idle sessions get to say goodbye at the end before they are dropped. */
+const CLOSE_GRACE_MS = 3_000;
+
+export async function runLoad(o: RunLoadOptions): Promise<ThreadResult> {
+  const run = new LoadRun(o);
+  return run.execute();
+}
+
+class LoadRun {
+  readonly #o: RunLoadOptions;
+  readonly #plan: LoadPlan;
+  readonly #slice: Slice;
+  readonly #clock: Clock;
+  readonly #t0: number;
+  readonly #measureFrom: number;
+  readonly #endAt: number;
+  readonly #registry: MetricsRegistry;
+  readonly #stats = new RunStats();
+  readonly #monitor = new GeneratorMonitor();
+  readonly #timeline: TimelineRecorder;
+  readonly #pool: SlotPool<unknown>;
+  readonly #ctx: ScenarioContext;
+  /** Cuts every connection (external abort, end of drain). */
+  readonly #hard = new AbortController();
+  /** Wakes the arrival loop when the run stops early. */
+  readonly #wake = new AbortController();
+  readonly #iteration: Metric;
+  readonly #service: Metric;
+  readonly #session: Metric;
+  readonly #inFlight = new Set<Promise<void>>();
+  #stopping = false;
+  #aborted = false;
+  #thresholdAbort: string | undefined;
+  #sessions = 0;
+  #lastEnd = 0;
+  /** Closed loop: measured iterations this thread may still start. */
+  #budget: number;
+  #counter = 0;
+
+  constructor(o: RunLoadOptions) {
+    this.#o = o;
+    this.#plan = o.plan;
+    this.#slice = o.slice ?? { index: 0, count: 1 };
+    checkSlice(this.#slice);
+    this.#clock = o.clock ?? realClock;
+    this.#t0 = o.t0 ?? this.#clock.now() + 20;
+    this.#measureFrom = this.#t0 + this.#plan.warmupMs;
+    this.#endAt = this.#plan.durationMs === undefined ? Infinity : this.#measureFrom + this.#plan.durationMs;
+    this.#registry = new MetricsRegistry(this.#measureFrom);
+    this.#iteration = this.#registry.metric('iteration');
+    this.#service = this.#registry.metric('iteration.service');
+    this.#session = this.#registry.metric('session');
+    this.#timeline = new TimelineRecorder(this.#measureFrom, (tick) => this.#onTick(tick));
+    this.#pool = new SlotPool(shareOf(this.#plan.concurrency, this.#slice), (slot) => this.#followedBy(slot));
+    this.#budget = this.#plan.iterations === undefined ? Infinity : shareOf(this.#plan.iterations, this.#slice);
+    const clock = this.#clock;
+    this.#ctx = {
+      metrics: this.#registry,
+      signal: this.#hard.signal,
+      now: () => clock.now(),
+      reportError: (err, startedAt) => {
+        if (startedAt >= this.#measureFrom) this.#stats.error(err);
+      },
+    };
+  }
+
+  async execute(): Promise<ThreadResult> {
+    const onAbort = (): void => this.#abort();
+    const onStop = (): void => this.#stop();
+    this.#o.signal?.addEventListener('abort', onAbort, { once: true });
+    this.#o.stop?.addEventListener('abort', onStop, { once: true });
+    if (this.#o.signal?.aborted) this.#abort();
+    const ticker = this.#startTicker();
+    try {
+      if (this.#pool.slots.length > 0 && !this.#aborted) {
+        await this.#o.scenario.start?.(this.#ctx);
+        await this.#sleepUntil(this.#t0);
+        if (this.#plan.mode === 'open') await this.#openLoop();
+        else await this.#closedLoop();
+        this.#stopping = true;
+        await this.#drain();
+        await this.#closeIdle();
+      }
+      await this.#o.scenario.stop?.(this.#ctx);
+    } finally {
+      clearTimeout(ticker.timer);
+      ticker.stopped = true;
+      this.#o.signal?.removeEventListener('abort', onAbort);
+      this.#o.stop?.removeEventListener('abort', onStop);
+    }
+    const end = Math.max(this.#lastEnd, Math.min(this.#clock.now(), this.#endAt));
+    this.#timeline.finish(end);
+    if (this.#plan.mode === 'closed') this.#service.copyFrom(this.#iteration);
+    const generator = this.#monitor.sample();
+    this.#monitor.stop();
+    return {
+      metrics: this.#registry.export(),
+      errors: this.#stats.errorCounts(),
+      errorSamples: this.#stats.errorSamples(),
+      arrivals: this.#stats.arrivals,
+      dropped: this.#stats.dropped,
+      interrupted: this.#stats.interrupted,
+      windowMs: Math.max(0, end - this.#measureFrom),
+      generator,
+      aborted: this.#aborted,
+      thresholdAbort: this.#thresholdAbort,
+      server: this.#o.scenario.server?.() ?? {},
+    };
+  }
+
+  // ---- arrivals ----
+
+  async #openLoop(): Promise<void> {
+    const schedule = this.#schedule();
+    const firstMeasured = firstIndexAtOrAfter(schedule, this.#plan.warmupMs);
+    const lastIndex = this.#plan.iterations === undefined ? Infinity : firstMeasured + this.#plan.iterations;
+    await runArrivals({
+      clock: this.#clock,
+      schedule,
+      t0: this.#t0,
+      first: this.#slice.index,
+      step: this.#slice.count,
+      signal: this.#wake.signal,
+      stopBefore: (i, due) => this.#stopping || due >= this.#endAt || i >= lastIndex,
+      arrive: (i, due) => {
+        if (due >= this.#measureFrom) this.#stats.arrivals++;
+        const slot = this.#pool.acquire();
+        if (slot === undefined) return false;
+        this.#track(this.#runIteration(slot, i, due).finally(() => this.#pool.release(slot)));
+        return true;
+      },
+      dropped: (_i, due) => {
+        if (due >= this.#measureFrom) this.#stats.dropped++;
+      },
+    });
+  }
+
+  #schedule(): ArrivalSchedule {
+    return this.#plan.stages.length > 0 ? rampSchedule(this.#plan.ratePerSec, this.#plan.stages) : constantSchedule(this.#plan.ratePerSec);
+  }
+
+  /** Every slot runs iterations back to back until the end; a stuck one is left to the drain. */
+  async #closedLoop(): Promise<void> {
+    const workers = this.#pool.slots.map(async (slot) => {
+      while ((slot.reserved && !this.#aborted) || this.#mayStart()) {
+        slot.reserved = false;
+        const now = this.#clock.now();
+        if (now >= this.#measureFrom) this.#stats.arrivals++;
+        await this.#runIteration(slot, this.#counter++, now);
+      }
+    });
+    for (const w of workers) this.#track(w);
+    const all = Promise.all(workers);
+    if (this.#endAt === Infinity) await all;
+    else await Promise.race([all, this.#sleepUntil(this.#endAt)]);
+  }
+
+  /** Closed loop: whether another iteration may start now (takes it from the budget). */
+  #mayStart(): boolean {
+    if (this.#stopping || this.#aborted) return false;
+    const now = this.#clock.now();
+    if (now >= this.#endAt) return false;
+    if (now < this.#measureFrom) return true;
+    if (this.#budget <= 0) return false;
+    this.#budget--;
+    return true;
+  }
+
+  // ---- one iteration ----
+
+  async #runIteration(slot: Slot<unknown>, index: number, due: number): Promise<void> {
+    const clock = this.#clock;
+    const start = clock.now();
+    const measured = due >= this.#measureFrom;
+    if (this.#plan.mode === 'open' && measured) this.#monitor.lag(start - due);
+    const scenario = this.#o.scenario;
+    slot.followed = undefined;
+    slot.info.index = index;
+    let ok = true;
+    try {
+      if (slot.session === undefined) {
+        slot.sessionStart = clock.now();
+        slot.used = 0;
+        slot.session = await scenario.open({ slot: slot.index, session: this.#sessions++ }, this.#ctx);
+      }
+      await scenario.iterate(slot.session, slot.info, this.#ctx);
+      slot.used++;
+      if (slot.used >= this.#plan.perSession || (this.#stopping && !slot.reserved) || this.#aborted) {
+        const session = slot.session;
+        slot.session = undefined;
+        await scenario.close(session, this.#ctx);
+        this.#session.record(slot.sessionStart, clock.now() - slot.sessionStart, true);
+      }
+    } catch (err) {
+      slot.reserved = false;
+      if (slot.session !== undefined) scenario.destroy(slot.session);
+      slot.session = undefined;
+      if (this.#hard.signal.aborted && (isMailprobeError(err, 'EABORTED') || isMailprobeError(err, 'ECLOSED'))) {
+        if (measured) this.#stats.interrupted++;
+        return;
+      }
+      ok = false;
+      if (measured) this.#stats.error(err);
+      this.#session.fail(slot.sessionStart);
+    }
+    const end = clock.now();
+    this.#lastEnd = Math.max(this.#lastEnd, end);
+    this.#iteration.record(due, end - due, ok);
+    // Closed loop: due is the start, service time equals latency (copied at the end).
+    if (this.#plan.mode === 'open') this.#service.record(due, end - start, ok);
+    this.#timeline.record(due, end, end - due, ok);
+  }
+
+  /** IterationInfo.followedBy: promise the scenario another iteration on this session (closed loop). */
+  #followedBy(slot: Slot<unknown>): boolean {
+    if (slot.followed === undefined) {
+      slot.followed = this.#plan.mode === 'closed' && slot.used + 1 < this.#plan.perSession && this.#mayStart();
+      slot.reserved = slot.followed;
+    }
+    return slot.followed;
+  }
+
+  #track(p: Promise<void>): void {
+    this.#inFlight.add(p);
+    void p.finally(() => this.#inFlight.delete(p));
+  }
+
+  // ---- ending ----
+
+  /** In-flight iterations get drainMs to finish; then their connections are cut. */
+  async #drain(): Promise<void> {
+    if (this.#inFlight.size === 0) return;
+    const all = Promise.allSettled([...this.#inFlight]);
+    const timer = new AbortController();
+    const expired = this.#clock.sleep(this.#plan.drainMs, timer.signal).then(() => 'expired' as const);
+    const outcome = await Promise.race([all.then(() => 'done' as const), expired]);
+    timer.abort();
+    if (outcome === 'expired') {
+      this.#hard.abort(new Error('the run ended; iterations still in flight were cut off'));
+      await all;
+    }
+  }
+
+  /** Say goodbye on sessions left open (open loop, or a run stopped between iterations). */
+  async #closeIdle(): Promise<void> {
+    const open = this.#pool.slots.filter((s) => s.session !== undefined);
+    if (open.length === 0) return;
+    const scenario = this.#o.scenario;
+    const closing = Promise.allSettled(
+      open.map(async (slot) => {
+        const session = slot.session;
+        slot.session = undefined;
+        try {
+          if (this.#hard.signal.aborted) throw new Error('aborted');
+          await scenario.close(session, this.#ctx);
+          this.#session.record(slot.sessionStart, this.#clock.now() - slot.sessionStart, true);
+        } catch {
+          scenario.destroy(session);
+        }
+      }),
+    );
+    const timer = new AbortController();
+    const outcome = await Promise.race([closing.then(() => 'done' as const), this.#clock.sleep(CLOSE_GRACE_MS, timer.signal).then(() => 'expired' as const)]);
+    timer.abort();
+    if (outcome === 'expired') this.#hard.abort(new Error('sessions did not close in time'));
+    await closing;
+  }
+
+  #stop(): void {
+    this.#stopping = true;
+    this.#wake.abort();
+  }
+
+  #abort(): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#stop();
+    this.#hard.abort(this.#o.signal?.reason ?? new Error('aborted'));
+  }
+
+  /** Timers may fire a little early: sleep again until the clock really reached `t`. */
+  async #sleepUntil(t: number): Promise<void> {
+    for (;;) {
+      const wait = t - this.#clock.now();
+      if (wait <= 0 || this.#wake.signal.aborted) return;
+      await this.#clock.sleep(wait, this.#wake.signal);
+    }
+  }
+
+  // ---- once a second ----
+
+  /** A timer on second boundaries of the measured window: closes idle seconds, checks thresholds. */
+  #startTicker(): { timer: NodeJS.Timeout | undefined; stopped: boolean } {
+    const state: { timer: NodeJS.Timeout | undefined; stopped: boolean } = { timer: undefined, stopped: false };
+    const arm = (): void => {
+      if (state.stopped) return;
+      const now = this.#clock.now();
+      const since = now - this.#measureFrom;
+      const next = since < 0 ? -since + 1 : 1000 - (since % 1000) + 1;
+      state.timer = setTimeout(() => {
+        this.#timeline.flushUntil(this.#clock.now());
+        arm();
+      }, next);
+      state.timer.unref?.();
+    };
+    this.#monitorReset();
+    arm();
+    return state;
+  }
+
+  #monitorReset(): void {
+    const wait = this.#measureFrom - this.#clock.now();
+    if (wait <= 0) return;
+    const t = setTimeout(() => this.#monitor.reset(), wait);
+    t.unref?.();
+  }
+
+  #onTick(tick: Tick): void {
+    this.#o.onTick?.(tick);
+    const checks = this.#o.abortOn?.filter(abortable) ?? [];
+    if (checks.length === 0 || this.#thresholdAbort !== undefined) return;
+    const windowMs = tick.t * 1000;
+    const crossed = evaluateThresholds(checks, liveSource(this.#registry, this.#stats, windowMs)).find((r) => !r.ok && r.note === undefined);
+    if (crossed) {
+      this.#thresholdAbort = crossed.expr;
+      this.#o.onCrossed?.(crossed.expr);
+      this.#stop();
+    }
+  }
+}

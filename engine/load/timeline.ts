@@ -1,0 +1,210 @@
+/**
+ * The per-second timeline. Each thread runs a TimelineRecorder: one second at a time, it counts
+ * the iterations that completed (and failed) and records their latencies into ONE interval
+ * histogram, handed out as a tick when the second is over and then reset. A Timeline collects
+ * the ticks of every source (one per worker thread), merges the seconds all sources have
+ * reported, and keeps the points.
+ *
+ * Memory does not grow with duration: a recorder holds one histogram; a Timeline holds at most
+ * MAX_POINTS points, and when it is full it halves its resolution (pairs of points merged:
+ * counts added, p50 weighted by ops, p99 the larger) and from then on aggregates 2, 4, …
+ * seconds per point.
+ */
+import { createHistogram, percentileMs, recordMs, type Histogram } from './histogram.js';
+import type { TimelinePoint } from '../report-types.js';
+
+export const MAX_POINTS = 3600;
+
+/** One second of one source: `t` is the second's end (1 = the first measured second). */
+export interface Tick {
+  readonly t: number;
+  readonly ops: number;
+  readonly errors: number;
+  /** Latencies of the second; valid only during the callback (it is reset afterwards). */
+  readonly histogram: Histogram;
+}
+
+export class TimelineRecorder {
+  readonly #measureFrom: number;
+  readonly #onTick: (tick: Tick) => void;
+  readonly #histogram = createHistogram();
+  /** Index of the open second (0-based) */
+  #second = 0;
+  #ops = 0;
+  #errors = 0;
+  #finished = false;
+
+  constructor(measureFrom: number, onTick: (tick: Tick) => void) {
+    this.#measureFrom = measureFrom;
+    this.#onTick = onTick;
+  }
+
+  /** An iteration that started at `startedAt` ended at `endedAt` after `latencyMs`. */
+  record(startedAt: number, endedAt: number, latencyMs: number, ok: boolean): void {
+    if (startedAt < this.#measureFrom || this.#finished) return;
+    this.flushUntil(endedAt);
+    this.#ops++;
+    if (ok) recordMs(this.#histogram, latencyMs);
+    else this.#errors++;
+  }
+
+  /** Close every second that ended by `now` (a periodic timer calls this so idle seconds show). */
+  flushUntil(now: number): void {
+    if (this.#finished) return;
+    const second = Math.floor((now - this.#measureFrom) / 1000);
+    while (this.#second < second) this.#emit();
+  }
+
+  /** Close the last (possibly partial) second at `now`; nothing is recorded afterwards. */
+  finish(now: number): void {
+    if (this.#finished) return;
+    this.flushUntil(now);
+    if (now > this.#measureFrom + this.#second * 1000 && (this.#ops > 0 || this.#second === 0)) this.#emit();
+    this.#finished = true;
+  }
+
+  #emit(): void {
+    this.#second++;
+    this.#onTick({ t: this.#second, ops: this.#ops, errors: this.#errors, histogram: this.#histogram });
+    this.#ops = 0;
+    this.#errors = 0;
+    this.#histogram.reset();
+  }
+}
+
+interface Pending {
+  ops: number;
+  errors: number;
+  readonly histogram: Histogram;
+  sources: number;
+}
+
+/**
+ * Points from `sources` recorders. A second is final when every source reported it (or has
+ * finished); finished points go to `onPoint` (live console) and into the capped store.
+ */
+export class Timeline {
+  readonly #sources: number;
+  readonly #onPoint: ((p: TimelinePoint) => void) | undefined;
+  readonly #pending = new Map<number, Pending>();
+  readonly #spare: Histogram[] = [];
+  readonly #points: TimelinePoint[] = [];
+  #finishedSources = 0;
+  /** Seconds per stored point (doubles when the store is full). */
+  #width = 1;
+  #wide: { t: number; ops: number; errors: number; seconds: number; histogram: Histogram } | undefined;
+  #lastFinal = 0;
+
+  constructor(sources = 1, onPoint?: (p: TimelinePoint) => void) {
+    this.#sources = sources;
+    this.#onPoint = onPoint;
+  }
+
+  /** A tick of one source; the histogram is merged before this returns. */
+  add(tick: Tick): void {
+    this.addCounts(tick.t, tick.ops, tick.errors, (h) => h.add(tick.histogram));
+  }
+
+  /** The same, for a tick whose histogram arrives in another form (encoded from a worker). */
+  addCounts(t: number, ops: number, errors: number, mergeInto: (h: Histogram) => void): void {
+    if (t <= this.#lastFinal) return;
+    let p = this.#pending.get(t);
+    if (p === undefined) {
+      p = { ops: 0, errors: 0, histogram: this.#spare.pop() ?? createHistogram(), sources: 0 };
+      this.#pending.set(t, p);
+    }
+    p.ops += ops;
+    p.errors += errors;
+    mergeInto(p.histogram);
+    p.sources++;
+    this.#settle();
+  }
+
+  /** A source ended: it will send no more ticks. */
+  sourceFinished(): void {
+    this.#finishedSources++;
+    this.#settle();
+  }
+
+  /** Finalise whatever is pending (end of run) and return the points. */
+  finish(): TimelinePoint[] {
+    this.#finishedSources = this.#sources;
+    this.#settle();
+    if (this.#wide !== undefined) this.#flushWide();
+    return [...this.#points];
+  }
+
+  get points(): readonly TimelinePoint[] {
+    return this.#points;
+  }
+
+  /** Interval histograms held (pending seconds + spares + the wide accumulator): bounded. */
+  get heldHistograms(): number {
+    return this.#pending.size + this.#spare.length + (this.#wide === undefined ? 0 : 1);
+  }
+
+  #settle(): void {
+    const needed = this.#sources - this.#finishedSources;
+    const ready = [...this.#pending.keys()].sort((a, b) => a - b);
+    for (const t of ready) {
+      const p = this.#pending.get(t)!;
+      if (p.sources < needed) break;
+      this.#pending.delete(t);
+      // Seconds nobody reported (no source was alive) stay gaps only at the very end.
+      const point: TimelinePoint = { t, ops: p.ops, errors: p.errors, p50Ms: percentileMs(p.histogram, 50), p99Ms: percentileMs(p.histogram, 99) };
+      this.#lastFinal = t;
+      this.#onPoint?.(point);
+      this.#store(point, p.histogram);
+      p.histogram.reset();
+      if (this.#spare.length < 4) this.#spare.push(p.histogram);
+    }
+  }
+
+  #store(point: TimelinePoint, histogram: Histogram): void {
+    if (this.#width === 1) {
+      this.#points.push(point);
+      if (this.#points.length >= MAX_POINTS) this.#halve();
+      return;
+    }
+    const w = (this.#wide ??= { t: point.t, ops: 0, errors: 0, seconds: 0, histogram: createHistogram() });
+    w.t = point.t;
+    w.ops += point.ops;
+    w.errors += point.errors;
+    w.seconds++;
+    w.histogram.add(histogram);
+    if (w.seconds >= this.#width) this.#flushWide();
+  }
+
+  #flushWide(): void {
+    const w = this.#wide!;
+    if (w.seconds > 0) {
+      this.#points.push({ t: w.t, ops: w.ops, errors: w.errors, p50Ms: percentileMs(w.histogram, 50), p99Ms: percentileMs(w.histogram, 99) });
+    }
+    w.ops = 0;
+    w.errors = 0;
+    w.seconds = 0;
+    w.histogram.reset();
+    if (this.#points.length >= MAX_POINTS) this.#halve();
+  }
+
+  /** Merge neighbouring points pairwise and double the width of points to come. */
+  #halve(): void {
+    const merged: TimelinePoint[] = [];
+    for (let i = 0; i < this.#points.length; i += 2) {
+      const a = this.#points[i]!;
+      const b = this.#points[i + 1];
+      if (b === undefined) {
+        merged.push(a);
+        continue;
+      }
+      const ops = a.ops + b.ops;
+      const okA = a.ops - a.errors;
+      const okB = b.ops - b.errors;
+      const p50 = okA + okB > 0 ? (a.p50Ms * okA + b.p50Ms * okB) / (okA + okB) : 0;
+      merged.push({ t: b.t, ops, errors: a.errors + b.errors, p50Ms: Math.round(p50 * 1000) / 1000, p99Ms: Math.max(a.p99Ms, b.p99Ms) });
+    }
+    this.#points.length = 0;
+    this.#points.push(...merged);
+    this.#width *= 2;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * A load worker thread: builds its part of the scenario, waits for the common start time, runs
+ * its slice and streams ticks to the parent. Loaded only inside a worker (workers.ts).
+ */
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createScenario } from '../../suites/bench/registry.js';
+import { encodeHistogram } from './histogram.js';
+import { runLoad } from './runner.js';
+import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.js';
+
+async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Promise<void> {
+  const post = (m: FromWorker): void => port.postMessage(m);
+  const hard = new AbortController();
+  const stop = new AbortController();
+  let start: ((t0Abs: number) => void) | undefined;
+  const started = new Promise<number>((resolve) => (start = resolve));
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'start') start?.(m.t0Abs);
+    else if (m.type === 'stop') stop.abort();
+    else hard.abort(new Error('interrupted'));
+  });
+  try {
+    const scenario = await createScenario(init.scenario, init.slice);
+    post({ type: 'ready' });
+    const t0Abs = await started;
+    const result = await runLoad({
+      plan: init.plan,
+      slice: init.slice,
+      scenario,
+      t0: t0Abs - performance.timeOrigin,
+      signal: hard.signal,
+      stop: stop.signal,
+      abortOn: init.abortOn,
+      onCrossed: (expr) => post({ type: 'crossed', expr }),
+      onTick: (tick) => post({ type: 'tick', t: tick.t, ops: tick.ops, errors: tick.errors, hdr: encodeHistogram(tick.histogram) }),
+    });
+    post({ type: 'done', result });
+  } catch (err) {
+    const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+    post({ type: 'failed', code, message: err instanceof Error ? err.message : String(err) });
+  } finally {
+    port.close();
+  }
+}
+
+if (parentPort) void main(parentPort, (workerData as { init: WorkerInit }).init);
