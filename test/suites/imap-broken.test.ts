@@ -64,7 +64,6 @@ const CASES: Readonly<Record<string, BrokenCase>> = {
   'imap.examine.no-seen': { faults: ['examine-body-sets-seen'] },
   'imap.create.inbox-refused': { faults: ['create-inbox-ok'] },
   'imap.create.existing-refused': { faults: ['create-existing-ok'] },
-  'imap.delete.inbox-refused': { faults: ['delete-inbox-ok'] },
   'imap.delete.missing-refused': { faults: ['delete-missing-ok'] },
   'imap.delete.removes': { faults: ['delete-keeps-mailbox'] },
   'imap.list.hierarchy-delimiter': { faults: ['list-empty-no-delimiter'] },
