@@ -11,6 +11,8 @@ export function parseDuration(flag: string, text: string): number {
   const n = Number(m[1]);
   const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
   if (ms <= 0) throw new MailprobeError('ECONFIG', `${flag} must be greater than zero`);
+  // Node timers cannot wait longer than 2^31-1 ms; longer values would fire at once.
+  if (ms > 2 ** 31 - 1) throw new MailprobeError('ECONFIG', `${flag} "${text}" is too long (at most 24 days)`);
   return ms;
 }
 

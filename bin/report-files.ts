@@ -30,9 +30,12 @@ export async function checkOutputPaths(paths: OutputPaths): Promise<void> {
   for (const [flag, path] of Object.entries(paths) as [string, string | undefined][]) {
     if (path === undefined || (flag === 'json' && path === '-')) continue;
     if (path === '') throw new MailprobeError('ECONFIG', `--${flag} needs a file name`);
+    if (path === '-') throw new MailprobeError('ECONFIG', `--${flag} writes a file; only --json can go to stdout (-)`);
     const dir = dirname(resolve(path));
     const info = await stat(dir).catch(() => undefined);
     if (!info?.isDirectory()) throw new MailprobeError('ECONFIG', `--${flag} ${path}: directory ${dir} does not exist`);
+    const existing = await stat(path).catch(() => undefined);
+    if (existing?.isDirectory()) throw new MailprobeError('ECONFIG', `--${flag} ${path} is a directory; give a file name`);
   }
 }
 

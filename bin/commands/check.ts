@@ -86,6 +86,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const isSkipped = idMatcher(skip);
   const checks = (await builtinChecks(suites)).filter((c) => isOnly(checkMeta(c).id) && !isSkipped(checkMeta(c).id));
   if (only.length > 0 && checks.length === 0) throw new MailprobeError('ECONFIG', `--only ${only.join(',')} matches no check; see mailprobe list`);
+  const runnable = checks.filter((c) => targets.some((t) => t.protocol === c.protocol));
+  if (runnable.length === 0 && !interop) {
+    throw new MailprobeError('ECONFIG', `no check to run: the selected suites (${suites.join(', ') || 'none'}) do not match the targets' protocols (${[...new Set(targets.map((t) => t.protocol))].join(', ')})`);
+  }
 
   return executeChecks(
     {

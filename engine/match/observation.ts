@@ -17,7 +17,8 @@ export type Observation<R> =
 
 export type Outcome =
   | { readonly ok: true; readonly captures: Readonly<Record<string, string>> }
-  | { readonly ok: false; readonly expected: string; readonly got: string };
+  /** `undecided`: the reply did not come in time, which decides nothing (servers may be slow). */
+  | { readonly ok: false; readonly expected: string; readonly got: string; readonly undecided?: boolean };
 
 export const OK: Outcome = { ok: true, captures: {} };
 
@@ -35,7 +36,7 @@ export function commonOutcome<R>(expect: ExpectSpec, obs: Observation<R>, descri
     return mismatch('no reply', obs.kind === 'reply' ? describe(obs.reply) : obs.kind === 'invalid' ? obs.error : 'the connection was closed');
   }
   if (obs.kind === 'invalid') return mismatch(`a well-formed reply (${describeExpect(expect)})`, obs.error);
-  if (obs.kind === 'none') return mismatch(describeExpect(expect), `no reply within ${obs.waitedMs} ms`);
+  if (obs.kind === 'none') return { ok: false, expected: describeExpect(expect), got: `no reply within ${obs.waitedMs} ms`, undecided: true };
   if (obs.kind === 'closed') {
     const onlyClosed = Object.keys(expect).every((k) => k === 'closed');
     if (expect.closed && onlyClosed) return OK;

@@ -16,7 +16,11 @@ const TOKEN = '([^\\s()\\[\\]]+)';
 
 export function compilePattern(pattern: string, known: ReadonlyMap<string, string>): CompiledPattern {
   const re = /^\/(.*)\/([a-z]*)$/s.exec(pattern);
-  if (re) return { source: pattern, regex: new RegExp(re[1]!, re[2]!.includes('i') ? re[2] : `${re[2]}i`), names: [] };
+  if (re) {
+    // g and y make a RegExp stateful between .exec calls; a pattern must match the same way each time.
+    const flags = re[2]!.replace(/[gy]/g, '');
+    return { source: pattern, regex: new RegExp(re[1]!, flags.includes('i') ? flags : `${flags}i`), names: [] };
+  }
   let out = '^';
   const names: string[] = [];
   for (let i = 0; i < pattern.length; ) {

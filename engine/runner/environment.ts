@@ -44,3 +44,14 @@ export interface CheckEnvironment {
   readonly signal: AbortSignal | undefined;
   readonly capabilities: ServerCapabilities;
 }
+
+/**
+ * Whether credentials may be sent on this connection. Over TLS always; in cleartext only when
+ * the user chose `--starttls never` (and so accepted it). Returns why not, or undefined.
+ */
+export function cleartextLoginRefusal(tlsUp: boolean, policy: StartTlsPolicy): string | undefined {
+  if (tlsUp || policy === 'never') return undefined;
+  return policy === 'required'
+    ? 'TLS is required (--starttls required) but was not reached: no credentials are sent'
+    : 'the connection is not encrypted: mailprobe does not send credentials in cleartext (pass --starttls never to allow it)';
+}

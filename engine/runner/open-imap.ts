@@ -2,7 +2,7 @@
 import { ImapClient } from '../../drivers/imap/client.js';
 import { responseText } from '../match/imap.js';
 import type { StartState } from '../suite/schema.js';
-import type { CheckEnvironment } from './environment.js';
+import { cleartextLoginRefusal, type CheckEnvironment } from './environment.js';
 import { notReady, type Opened } from './opened.js';
 import { ImapStepSession } from './session-imap.js';
 
@@ -44,6 +44,10 @@ async function establish(client: ImapClient, env: CheckEnvironment, start: Start
   if (greeting.status !== 'PREAUTH') {
     const creds = env.fixtures.credentials;
     if (!creds) return fail('inconclusive', 'needs a login: pass --user and a password');
+    const refusal = cleartextLoginRefusal(client.tls !== undefined, env.starttls);
+    if (refusal) return fail('inconclusive', refusal);
+    // RFC 9051 §6.2.3: under LOGINDISABLED a client MUST NOT send LOGIN.
+    if (!client.tls && client.hasCapability('LOGINDISABLED')) return fail('inconclusive', 'the server disables LOGIN without TLS (LOGINDISABLED)');
     const res = await client.login(creds.user, creds.password);
     if (res.status !== 'OK') return fail('inconclusive', `login as ${creds.user} failed: ${res.status} ${res.text}`);
   }

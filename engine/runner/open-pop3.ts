@@ -2,7 +2,7 @@
 import { Pop3Client } from '../../drivers/pop3/client.js';
 import { renderWireText } from '../../drivers/transcript.js';
 import type { StartState } from '../suite/schema.js';
-import type { CheckEnvironment } from './environment.js';
+import { cleartextLoginRefusal, type CheckEnvironment } from './environment.js';
 import { notReady, type Opened } from './opened.js';
 import { Pop3StepSession } from './session-pop3.js';
 
@@ -43,6 +43,8 @@ async function establish(client: Pop3Client, env: CheckEnvironment, start: Start
   if (rank === 2) return { kind: 'ready', session: new Pop3StepSession(client, undefined), client };
   const creds = env.fixtures.credentials;
   if (!creds) return fail('inconclusive', 'needs a login: pass --user and a password');
+  const refusal = cleartextLoginRefusal(client.tls !== undefined, env.starttls);
+  if (refusal) return fail('inconclusive', refusal);
   const sasl = caps.get('SASL') ?? [];
   let reply: { ok: boolean; raw: Buffer };
   if (caps.size === 0 || caps.has('USER')) {

@@ -6,7 +6,7 @@ import { SmtpClient } from '../../drivers/smtp/client.js';
 import { authMechanisms, hasCapability } from '../../drivers/smtp/capabilities.js';
 import { describeReply } from '../../drivers/smtp/reply.js';
 import type { StartState } from '../suite/schema.js';
-import type { CheckEnvironment } from './environment.js';
+import { cleartextLoginRefusal, type CheckEnvironment } from './environment.js';
 import { notReady, type Opened } from './opened.js';
 import { SmtpStepSession } from './session-smtp.js';
 
@@ -45,11 +45,12 @@ async function establish(client: SmtpClient, env: CheckEnvironment, start: Start
 
   const ehlo = await client.ehlo(env.fixtures.clientName);
   if (ehlo.code !== 250) return fail('inconclusive', `EHLO was refused: ${describeReply(ehlo)}`);
-  const wantTls = rank >= 3;
-  if (wantTls && !client.tls) {
-    if (!hasCapability(client.capabilities, 'STARTTLS')) {
-      if (rank === 3) return fail('skip', 'STARTTLS is not offered');
-    } else if (env.starttls !== 'never') {
+  if (rank >= 3 && !client.tls) {
+    if (env.starttls === 'never') {
+      if (rank === 3) return fail('skip', 'TLS is disabled (--starttls never)');
+    } else if (!hasCapability(client.capabilities, 'STARTTLS')) {
+      if (rank === 3 || env.starttls === 'required') return fail(rank === 3 ? 'skip' : 'inconclusive', 'STARTTLS is not offered');
+    } else {
       const res = await client.starttls();
       if (!res.tls) return fail('inconclusive', `STARTTLS was refused: ${describeReply(res.reply)}`);
       const again = await client.ehlo(env.fixtures.clientName);
@@ -59,6 +60,8 @@ async function establish(client: SmtpClient, env: CheckEnvironment, start: Start
   if (rank === 4) {
     const creds = env.fixtures.credentials;
     if (!creds) return fail('inconclusive', 'needs a login: pass --user and a password');
+    const refusal = cleartextLoginRefusal(client.tls !== undefined, env.starttls);
+    if (refusal) return fail('inconclusive', refusal);
     const mechs = authMechanisms(client.capabilities);
     const mech = mechs.includes('PLAIN') ? 'PLAIN' : mechs.includes('LOGIN') ? 'LOGIN' : undefined;
     if (!mech) return fail('inconclusive', `no AUTH PLAIN or LOGIN offered${client.tls ? '' : ' (before TLS)'}`);

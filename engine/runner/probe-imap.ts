@@ -1,6 +1,6 @@
 import { ImapClient } from '../../drivers/imap/client.js';
 import { responseText } from '../match/imap.js';
-import type { ServerCapabilities } from './environment.js';
+import { cleartextLoginRefusal, type ServerCapabilities } from './environment.js';
 import type { ProbeInput } from './probe.js';
 
 const upper = (names: readonly string[] | undefined): Set<string> => new Set((names ?? []).map((n) => n.toUpperCase()));
@@ -25,7 +25,8 @@ export async function probeImap(input: ProbeInput): Promise<ServerCapabilities> 
     }
     let authenticated: string[] | undefined;
     const creds = input.credentials;
-    if (creds && client.greeting.status !== 'PREAUTH' && (client.tls || !upper(plain).has('LOGINDISABLED'))) {
+    // Log in only where a check would (TLS, or plaintext the user allowed with --starttls never).
+    if (creds && client.greeting.status !== 'PREAUTH' && cleartextLoginRefusal(client.tls !== undefined, input.starttls) === undefined && (client.tls || !upper(plain).has('LOGINDISABLED'))) {
       const res = await client.login(creds.user, creds.password);
       if (res.status === 'OK') authenticated = (await client.capability()).capabilities ?? [];
     }

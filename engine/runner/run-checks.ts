@@ -33,7 +33,7 @@ export interface CheckRunOptions {
 export interface CheckRunOutput {
   readonly checks: CheckResult[];
   readonly server: Record<string, ServerInfo>;
-  /** Targets nothing could be run against (connect or DNS failed). */
+  /** Targets nothing could be run against (unreachable, silent, TLS not trusted, …). */
   readonly unreachable: string[];
 }
 
@@ -66,11 +66,14 @@ export async function runChecks(options: CheckRunOptions): Promise<CheckRunOutpu
         if (!blocking && reason !== undefined) {
           capabilities = { greeting: reason.context.response ?? '', plain: new Set(), tls: undefined, authenticated: undefined, list: [] };
         } else {
-          const phase = reason?.context.phase;
-          if (reason && (reason.code === 'ECONNECT' || reason.code === 'EDNS' || (reason.code === 'ETIMEDOUT' && (phase === 'connect' || phase === 'dns')))) unreachable.push(target.url);
+          // Nothing could be run against this target (exit code 4 when that holds for all).
+          unreachable.push(target.url);
           const message = err instanceof Error ? err.message : String(err);
           const hint = reason?.hint ? `; ${reason.hint}` : '';
           const transcript = reason?.context.transcript ?? [];
+          // A non-MailprobeError here is mailprobe's own bug, not the server's.
+          const status = reason === undefined || reason.code === 'ESUITE' || reason.code === 'ECONFIG' ? 'error' : 'inconclusive';
+          const prefix = status === 'error' ? 'harness error while probing the server' : 'could not run against the server';
           return checks.map((c): CheckResult => ({
             id: checkMeta(c).id,
             protocol: c.protocol,
@@ -78,8 +81,8 @@ export async function runChecks(options: CheckRunOptions): Promise<CheckRunOutpu
             title: checkMeta(c).title,
             ref: checkMeta(c).ref,
             level: checkMeta(c).level,
-            status: 'inconclusive',
-            message: `could not reach the server: ${message}${hint}`,
+            status,
+            message: `${prefix}: ${message}${hint}`,
             durationMs: 0,
             transcript,
             source: c.source,

@@ -51,7 +51,8 @@ export class Pop3StepSession implements StepSession {
     const captures: Record<string, string> = {};
     for (const [i, ex] of exchanges.entries()) {
       const reply = replies[i];
-      if (!reply || !ex.expect) continue;
+      if (!reply) return { ok: false, expected: 'one reply per pipelined command', got: `${replies.length} replies to ${exchanges.length} commands` };
+      if (!ex.expect) continue;
       const outcome = matchPop3(ex.expect, { kind: 'reply', reply, closed: false });
       if (!outcome.ok) return outcome;
       Object.assign(captures, outcome.captures);

@@ -53,7 +53,7 @@ export function failureObservation<R>(err: unknown, timeoutMs: number, partial?:
 export async function closedSoon(transport: Transport, timeoutMs: number): Promise<boolean> {
   if (transport.closed && transport.buffered === 0) return true;
   try {
-    await transport.readLine({ timeoutMs: Math.min(timeoutMs, 2000) });
+    await transport.readLine({ timeoutMs });
     return false;
   } catch (err) {
     if (isMailprobeError(err, 'ECLOSED')) return true;

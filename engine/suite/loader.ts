@@ -41,10 +41,19 @@ export function parseSuite(text: string, file: string): LoadedSuite {
     const line = lines.linePos(e.pos[0]).line;
     throw new MailprobeError('ESUITE', `${file}:${line}: invalid YAML: ${e.message.split('\n')[0]}`);
   }
-  const parsed = suiteSchema.safeParse(doc.toJS());
+  let data: unknown;
+  try {
+    // yaml caps alias expansion (maxAliasCount): a "billion laughs" file throws here.
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new MailprobeError('ESUITE', `${file}:1: cannot expand the YAML: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const parsed = suiteSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new MailprobeError('ESUITE', `${where(issue.path)}: ${describeIssue(issue)}`);
+    // An unknown key is reported on its own line, not on the line of the object holding it.
+    const path = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
+    throw new MailprobeError('ESUITE', `${where(path)}: ${describeIssue(issue)}`);
   }
   const suite = parsed.data;
   const problem = validateSuite(suite);

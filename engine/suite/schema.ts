@@ -8,10 +8,12 @@ import { z } from 'zod';
 /** `250`, `"5xx"`, `"25x"`: a reply code or a class pattern. */
 const codePattern = z.union([z.number().int().min(100).max(599), z.string().regex(/^[2-5][0-9x][0-9x]$/, 'a code pattern like 250, 5xx or 25x')]);
 
-const duration = z.union([
-  z.number().positive(),
-  z.string().regex(/^\d+(\.\d+)?(ms|s|m)$/, 'a duration like 500ms, 5s or 1m'),
-]);
+/** Longest timer Node can set (about 24.8 days); longer durations would fire at once. */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+const duration = z
+  .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?(ms|s|m)$/, 'a duration like 500ms, 5s or 1m (a bare number is seconds)')])
+  .refine((v) => durationMs(v) <= MAX_DURATION_MS, 'a duration of at most 24 days');
 
 export const LEVELS = ['MUST', 'SHOULD', 'MAY'] as const;
 export const ELSE_STATUSES = ['fail', 'warn', 'skip', 'inconclusive'] as const;
@@ -80,6 +82,12 @@ export const stepSchema = z
     timeout: duration.optional(),
     /** Verdict when this step's expectation is not met (default: fail for MUST, warn otherwise). */
     else: z.enum(ELSE_STATUSES).optional(),
+    /**
+     * What no reply within the timeout means: `inconclusive` (default: servers may be slow,
+     * RFC 5321 §4.5.3.2) or `unmet` (the reply is due at once, e.g. the "+" for a literal:
+     * silence is the misbehaviour under test).
+     */
+    silence: z.enum(['inconclusive', 'unmet']).optional(),
     /** Message when the expectation is not met. */
     because: z.string().optional(),
   })
@@ -124,9 +132,9 @@ export type SendSpec = z.infer<typeof send>;
 export type StartState = (typeof START_STATES)[number];
 export type ElseStatus = (typeof ELSE_STATUSES)[number];
 
-/** `5s` → 5000; numbers are milliseconds. */
+/** `5s` → 5000; a bare number is seconds, as on the command line. */
 export function durationMs(value: number | string): number {
-  if (typeof value === 'number') return value;
+  if (typeof value === 'number') return value * 1000;
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(value)!;
   const n = Number(m[1]);
   return m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;

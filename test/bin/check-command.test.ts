@@ -74,6 +74,10 @@ describe('mailprobe check: bad input is exit 2 with one clear line', () => {
     [['check', 'smtp://x.test', '--fail-on', 'sometimes'], /--fail-on/],
     [['check', 'smtp://x.test', '--ca', '/nonexistent.pem'], /cannot read/],
     [['check', 'smtp://x.test', '--frobnicate'], /Unknown option/],
+    [['check', 'smtp://x.test', '--json', '/tmp'], /is a directory/],
+    [['check', 'smtp://x.test', '--junit', '-'], /only --json can go to stdout/],
+    [['check', 'smtp://x.test', '--timeout', '3000000'], /too long/],
+    [['check', 'smtp://x.test', '--suite', 'imap'], /no check to run/],
   ])('%j', async (argv, message) => {
     const io = fakeIo({});
     expect(await main(argv, io)).toBe(2);
