@@ -43,5 +43,5 @@ export async function writeReportFiles(report: Report, paths: OutputPaths, io: C
   if (paths.json === '-') io.stdout.write(renderJson(report));
   else if (paths.json !== undefined) await writeFile(paths.json, renderJson(report));
   if (paths.junit !== undefined) await writeFile(paths.junit, renderJunit(report, options.failOn === undefined ? {} : { failOn: options.failOn }));
-  if (paths.md !== undefined) await writeFile(paths.md, renderMarkdown(report, {}));
+  if (paths.md !== undefined) await writeFile(paths.md, renderMarkdown(report, options.failOn === undefined ? {} : { failOn: options.failOn }));
 }

@@ -4,6 +4,7 @@
  * (console-colors.ts, and only when the caller says so); everything a server or a suite file
  * supplied goes through escapeUnprintable so it cannot move the cursor or change colours.
  */
+import { renderPortMatrix } from './diagnose-console.js';
 import type { ChalkInstance } from 'chalk';
 import type { CheckResult, CheckStatus, Finding, Report } from '../engine/report-types.js';
 import { chalkFor, paintSeverity, paintStatus } from './console-colors.js';
@@ -86,6 +87,11 @@ function findingLines(f: Finding, chalk: ChalkInstance): string[] {
 
 /** `42 checks: 38 pass, 1 fail, 2 warn, 1 skip (3.2 s)`: the counts come from report.summary. */
 function summaryLine(report: Report, chalk: ChalkInstance): string {
+  if (report.command === 'diagnose') {
+    const ports = report.ports?.length ?? 0;
+    const findings = report.findings.length;
+    return `${ports} ${ports === 1 ? 'port' : 'ports'}, ${findings} ${findings === 1 ? 'finding' : 'findings'} (${humanDuration(report.durationMs)})`;
+  }
   const s = report.summary;
   const total = s.pass + s.fail + s.warn + s.skip + s.inconclusive + s.error;
   const counts = (Object.keys(LABELS) as CheckStatus[])
@@ -119,6 +125,8 @@ export function renderConsole(report: Report, options: ConsoleOptions): string {
     out.push(renderCheckLine(c, { color: options.color, idWidth, refWidth }), ...checkDetail(c, verbose));
   }
   if (shown.length > 0) out.push('');
+  const matrix = renderPortMatrix(report, { color: options.color });
+  if (matrix.length > 0) out.push(...matrix, '');
   if (report.findings.length > 0) {
     for (const f of bySeverity(report.findings)) out.push(...findingLines(f, chalk));
     out.push('', findingsLine(report.findings, chalk));

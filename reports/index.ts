@@ -8,6 +8,8 @@ export { MARKDOWN_MAX_BYTES, renderMarkdown } from './markdown.js';
 export { renderCheckLine, renderConsole } from './console.js';
 export { shouldColor } from './console-colors.js';
 export { DEFAULT_FAIL_ON } from './severity.js';
+export { certificateStatus, renderPortMatrix } from './diagnose-console.js';
+export { renderPortsMarkdown } from './diagnose-markdown.js';
 
 export type { JunitOptions } from './junit.js';
 export type { MarkdownOptions } from './markdown.js';

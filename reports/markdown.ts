@@ -4,6 +4,7 @@
  * conversation. GitHub renders inline HTML in summaries, so every server- or file-supplied
  * string goes through escape.ts; the output is cut, with a note, before GitHub's 1 MiB limit.
  */
+import { renderPortsMarkdown } from './diagnose-markdown.js';
 import type { CheckResult, CheckStatus, Finding, Report, Severity } from '../engine/report-types.js';
 import { humanDuration } from './duration.js';
 import { codeFence, escapeHtml, escapeMarkdown, escapeUnprintable } from './escape.js';
@@ -56,6 +57,10 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   const sections = [
     () => out.add(title(report)),
     () => checksSection(out, report),
+    () => {
+      const ports = renderPortsMarkdown(report);
+      return ports === '' || out.add(ports);
+    },
     () => findingsSection(out, report.findings, options.failOn ?? DEFAULT_FAIL_ON),
     // Transcripts last: they are the bulk, so a cut takes them before the findings.
     () => transcriptsSection(out, report.checks, options.tailLines ?? 20),

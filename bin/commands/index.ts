@@ -9,6 +9,10 @@ export interface CommandModule {
 /** Loaded lazily so `mailprobe --version` does not pay for zod, yaml and the drivers. */
 export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<CommandModule> }>> = {
   check: { summary: 'run the conformance suites against servers (CI verdicts per RFC requirement)', load: () => import('./check.js') },
+  diagnose: {
+    summary: 'find what each port really speaks and what is wrong with its TLS, certificates and authentication',
+    load: () => import('./diagnose.js'),
+  },
   run: { summary: 'run your own suite file (scripted conversation) against servers', load: () => import('./run.js') },
   list: { summary: 'list the built-in checks with their RFC references', load: () => import('./list.js') },
 };

@@ -94,14 +94,18 @@ export function describeCertificate(input: X509Certificate | Uint8Array): Certif
     keyBits,
     curve,
     signatureAlgorithm: oid === undefined ? undefined : signatureAlgorithmName(oid),
-    selfSigned: cert.subject === cert.issuer && safeCheckIssued(cert),
+    selfSigned: cert.subject === cert.issuer && safeVerifiesItself(cert),
     isCA: cert.ca,
   };
 }
 
-function safeCheckIssued(cert: X509Certificate): boolean {
+/**
+ * Signed by its own key. Not checkIssued(): OpenSSL refuses a self-signed server certificate
+ * whose key usage lacks keyCertSign, which is the usual case for a self-signed leaf.
+ */
+function safeVerifiesItself(cert: X509Certificate): boolean {
   try {
-    return cert.checkIssued(cert) && cert.verify(cert.publicKey);
+    return cert.verify(cert.publicKey);
   } catch {
     return false;
   }

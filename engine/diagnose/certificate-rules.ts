@@ -5,6 +5,7 @@
  * dates are judged here from the chain itself, and OpenSSL's code is only the evidence.
  */
 import type { CertificateFacts } from '../../drivers/tls/certificate.js';
+import { SCHEMES } from '../../drivers/target.js';
 import { isWeakSignatureAlgorithm } from '../../drivers/tls/der.js';
 import type { TlsFacts } from '../../drivers/tls/tls-facts.js';
 import type { CertificateReport, Finding, Severity } from '../report-types.js';
@@ -75,7 +76,7 @@ export function judgeCertificate(input: CertificateInput): CertificateVerdict {
     out.push(
       finding('tls.cert.hostname-mismatch', endpoint, {
         seen: byAddress ? `${seen} Connected by address without --servername: pass the name clients use to check it.` : seen,
-        severity: byAddress || input.insecure ? 'info' : undefined,
+        severity: byAddress ? 'info' : trustSeverity(input),
         evidence: evidence.slice(0, 1),
       }),
     );
@@ -101,8 +102,18 @@ export function judgeCertificate(input: CertificateInput): CertificateVerdict {
   };
 }
 
+/**
+ * Trust and name problems: info with --insecure; medium on an MX, where senders encrypt
+ * opportunistically without verifying (RFC 7435) and only MTA-STS senders (RFC 8461) fail, while
+ * DANE (RFC 7672) may even pin a self-signed certificate; the catalogue's severity elsewhere.
+ */
 function trustSeverity(input: CertificateInput): Severity | undefined {
-  return input.insecure ? 'info' : undefined;
+  if (input.insecure) return 'info';
+  return isMx(input) ? 'medium' : undefined;
+}
+
+function isMx(input: CertificateInput): boolean {
+  return input.endpoint.expected !== undefined && SCHEMES[input.endpoint.expected].role === 'mx';
 }
 
 /**
@@ -138,7 +149,7 @@ function judgePath(input: CertificateInput, presented: number | undefined, evide
     const missing = presented === undefined ? undefined : chain[presented];
     if (missing !== undefined && presented! > 0 && !selfIssued(missing)) {
       const seen = `The server sent ${presented} certificate(s); the chain verified only because the local trust store (--ca) holds the intermediate "${missing.subject}".`;
-      return { trusted: true, findings: [finding('tls.chain.incomplete', endpoint, { seen, severity: 'medium', evidence })] };
+      return { trusted: true, findings: [finding('tls.chain.incomplete', endpoint, { seen, severity: input.insecure ? 'info' : 'medium', evidence })] };
     }
     return { trusted: true, findings: [] };
   }
@@ -164,7 +175,8 @@ function judgeDates(input: CertificateInput, chain: readonly CertificateFacts[],
   const expired = chain.map((c, i) => ({ c, i })).filter(({ c }) => Date.parse(c.notAfter) < now);
   if (expired.length > 0) {
     const seen = expired.map(({ c, i }) => `${label(c, i)} expired on ${c.notAfter} (${days(now - Date.parse(c.notAfter))} days ago)`).join('; ');
-    out.push(finding('tls.cert.expired', input.endpoint, { seen: `${capitalise(seen)}.`, evidence }));
+    // DANE-EE senders ignore dates (RFC 7672 §3.1.1) and opportunistic ones do not check: high, not critical, on an MX.
+    out.push(finding('tls.cert.expired', input.endpoint, { seen: `${capitalise(seen)}.`, severity: isMx(input) ? 'high' : undefined, evidence }));
   }
   const early = chain.map((c, i) => ({ c, i })).filter(({ c }) => Date.parse(c.notBefore) > now);
   if (early.length > 0) {

@@ -17,7 +17,7 @@ import type { Limiter } from './limiter.js';
 import { judgeOpening } from './port-rules.js';
 import { probeCleartextLogin, probeInjection, probeVersion, TLS_VERSIONS, type ProbeTarget, type VersionProbe } from './probes.js';
 import { classifyTlsError } from './raw-stream.js';
-import { runSession } from './session.js';
+import { GREETING_REST_FACTOR, runSession } from './session.js';
 import { judgeSession } from './session-rules.js';
 import type { DiagnoseSettings, Endpoint, SessionResult } from './types.js';
 import { acceptedVersions, judgeVersions } from './version-rules.js';
@@ -44,54 +44,69 @@ export async function diagnosePort(endpoint: Endpoint, address: string, ctx: Por
   const expected = endpoint.expected === undefined ? undefined : SCHEMES[endpoint.expected];
   // Never abort on verification: certificate-rules.ts judges the facts.
   const mainTls: TlsClientOptions = { ...settings.tls, insecure: true };
-  const opening = await ctx.limiter.run(() =>
-    openPort({ address, host: endpoint.host, port: endpoint.port, tlsFirst: expected?.implicitTls === true, tls: mainTls, timeoutMs: settings.timeoutMs, signal: settings.signal, connect: settings.connect }),
-  );
+  // A greeting that has begun (`220-`) and pauses is a deliberate delay (Postfix postscreen waits
+  // 6 s before its final `220 `): its remaining lines get two deadlines, not one.
+  const timeouts = { ...settings.timeouts, greetingMs: GREETING_REST_FACTOR * settings.timeoutMs };
+  const transport = { host: address, port: endpoint.port, timeouts, ...(settings.signal ? { signal: settings.signal } : {}) };
+  // The opening and the conversation on its connection hold one limiter slot.
+  const first = await ctx.limiter.run(async () => {
+    const opening = await openPort({ address, host: endpoint.host, port: endpoint.port, tlsFirst: expected?.implicitTls === true, tls: mainTls, timeoutMs: settings.timeoutMs, signal: settings.signal, connect: settings.connect });
+    if (opening.kind !== 'greeting') return { opening, session: undefined };
+    const tls = opening.legacyTls ? { ...mainTls, ...LEGACY_TLS } : mainTls;
+    const adapter = ADAPTERS[opening.protocol];
+    const session = await runSession({ adapter, options: { ...transport, connector: () => opening.stream, tls }, implicitTls: opening.via === 'tls', clientName: settings.clientName });
+    return { opening, session, tls };
+  });
+  const { opening } = first;
   const verdict = judgeOpening(endpoint, opening, settings.timeoutMs);
-  const base = { port: endpoint.port, host: endpoint.host, expected: endpoint.expected ?? 'unknown' };
   if (opening.kind !== 'greeting') {
     const facts = opening.kind === 'silent' || opening.kind === 'foreign' ? opening.tls : undefined;
     const cert = facts ? certificate(endpoint, facts, [], ctx) : undefined;
     return {
       endpoint,
-      report: { ...base, observed: observedFor(opening), ...(facts ? { tls: tlsReport(facts, [], cert?.report ?? null) } : {}) },
+      report: { port: endpoint.port, host: endpoint.host, expected: endpoint.expected ?? 'unknown', observed: observedFor(opening), ...(facts ? { tls: tlsReport(facts, [], cert?.report ?? null) } : {}) },
       findings: [...verdict.findings, ...(cert?.findings ?? [])],
       reachable: opening.kind !== 'closed' && opening.kind !== 'timeout',
       server: undefined,
       leaf: facts?.chain[0],
     };
   }
-  return converse(endpoint, address, opening, verdict.findings, verdict.mixup, mainTls, ctx);
-}
-
-async function converse(
-  endpoint: Endpoint,
-  address: string,
-  opening: Greeted,
-  openingFindings: readonly Finding[],
-  mixup: boolean,
-  mainTls: TlsClientOptions,
-  ctx: PortContext,
-): Promise<PortDiagnosis> {
-  const { settings } = ctx;
-  const adapter = ADAPTERS[opening.protocol];
-  const implicitTls = opening.via === 'tls';
-  const transport = { host: address, port: endpoint.port, timeouts: settings.timeouts, ...(settings.signal ? { signal: settings.signal } : {}) };
-  let tls = opening.legacyTls ? { ...mainTls, ...LEGACY_TLS } : mainTls;
-  let session = await runSession({ adapter, options: { ...transport, connector: () => opening.stream, tls }, implicitTls, clientName: settings.clientName });
+  let session = first.session!;
+  let tls = first.tls!;
   const step = session.starttls;
-  if (!implicitTls && step?.accepted && step.tls === undefined && classifyTlsError(step.errorCode, step.error ?? '') === 'refused') {
+  if (opening.via === 'plaintext' && step?.accepted && step.tls === undefined && classifyTlsError(step.errorCode, step.error ?? '') === 'refused') {
     // A server that speaks only TLS 1.0/1.1 refuses a default ClientHello: try once allowing them.
     const legacy = { ...mainTls, ...LEGACY_TLS };
+    const adapter = ADAPTERS[opening.protocol];
     const retry = await ctx.limiter.run(() => runSession({ adapter, options: { ...transport, implicitTls: false, tls: legacy }, implicitTls: false, clientName: settings.clientName }));
     if (retry.starttls?.tls) {
       session = retry;
       tls = legacy;
     }
   }
+  return probeAndJudge({ endpoint, address, opening, session, tls, openingFindings: verdict.findings, mixup: verdict.mixup }, ctx);
+}
+
+interface Conversed {
+  readonly endpoint: Endpoint;
+  readonly address: string;
+  readonly opening: Greeted;
+  readonly session: SessionResult;
+  /** TLS options that worked for the main conversation. */
+  readonly tls: TlsClientOptions;
+  readonly openingFindings: readonly Finding[];
+  readonly mixup: boolean;
+}
+
+/** The probes a working port gets, in parallel, then every rule over what was seen. */
+async function probeAndJudge(c: Conversed, ctx: PortContext): Promise<PortDiagnosis> {
+  const { settings } = ctx;
+  const { endpoint, opening, session } = c;
+  const adapter = ADAPTERS[opening.protocol];
+  const implicitTls = opening.via === 'tls';
   const facts = implicitTls ? opening.tls : session.starttls?.tls;
-  const target: ProbeTarget = { adapter, address, host: endpoint.host, port: endpoint.port, implicitTls, tls, settings };
-  const usable = session.greetingStatus === 'ok' && !session.greetingCut && !session.closedAfterGreeting && session.closedAfterCommand === undefined;
+  const target: ProbeTarget = { adapter, address: c.address, host: endpoint.host, port: endpoint.port, implicitTls, tls: c.tls, settings };
+  const usable = session.greetingStatus === 'ok' && !session.greetingCut && session.greetingError === undefined && !session.closedAfterGreeting && session.closedAfterCommand === undefined;
   const credentials = settings.credentials;
   const tryLogin = credentials !== undefined && usable && !implicitTls && (session.caps?.cleartextLogin ?? session.protocol === 'pop3');
   const [versions, injection, login] = await Promise.all([
@@ -99,7 +114,7 @@ async function converse(
     !implicitTls && session.starttls?.tls ? ctx.limiter.run(() => probeInjection(target)) : Promise.resolve(undefined),
     tryLogin ? ctx.limiter.run(() => probeCleartextLogin(target, { user: credentials.user, password: credentials.password })) : Promise.resolve(undefined),
   ]);
-  const findings = [...openingFindings, ...judgeSession({ endpoint, session, mixup, timeoutMs: settings.timeoutMs })];
+  const findings = [...c.openingFindings, ...judgeSession({ endpoint, session, mixup: c.mixup, timeoutMs: settings.timeoutMs })];
   const cert = facts ? certificate(endpoint, facts, versions, ctx) : undefined;
   if (facts && cert) {
     findings.push(...cert.findings, ...judgeVersions(endpoint, versions, facts.protocol), ...incompleteProbes(endpoint, versions));

@@ -56,7 +56,7 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnoseResult> {
   for (const d of done) if (d.server) server[d.server.url] = d.server.info;
   return {
     ports: done.map((d) => d.report),
-    findings: [...done.flatMap((d) => d.findings), ...judgeConsistency(certs)],
+    findings: [...done.flatMap((d) => d.findings), ...judgeConsistency(certs, settings.now())],
     server,
     reachable: done.some((d) => d.reachable),
     partial,

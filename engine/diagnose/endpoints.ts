@@ -34,7 +34,7 @@ export interface PortSpec {
 /** `25,465,2587=submission` → specs; a port without a role gets the well-known one, if any. */
 export function parsePortList(items: readonly string[]): PortSpec[] {
   const out: PortSpec[] = [];
-  for (const item of items) {
+  for (const item of items.flatMap((i) => i.split(',')).map((i) => i.trim())) {
     const [portText, role, extra] = item.split('=');
     if (portText === undefined || extra !== undefined) throw new MailprobeError('ECONFIG', `--ports "${item}" is not PORT or PORT=SCHEME`);
     const port = parsePort(portText.trim(), `--ports ${item}`);

@@ -37,8 +37,12 @@ export function judgeOpening(endpoint: Endpoint, opening: Opening, timeoutMs: nu
       const expectedText = endpoint.expected ? ` on a port for ${endpoint.expected}` : '';
       return { findings: [finding('port.wrong-protocol', endpoint, { seen: `${where} answers like ${what}${expectedText}.`, evidence: [`S: ${opening.line}`] })], mixup: true };
     }
-    case 'tls-failed':
-      return { findings: [finding('tls.handshake-failed', endpoint, { seen: `A TLS handshake with ${where} failed with every version tried: ${opening.detail}.`, evidence: [`I: ${opening.detail}`] })], mixup: false };
+    case 'tls-failed': {
+      const failed = finding('tls.handshake-failed', endpoint, { seen: `A TLS handshake with ${where} failed with every version tried: ${opening.detail}.`, evidence: [`I: ${opening.detail}`] });
+      if (expected === undefined || expected.implicitTls) return { findings: [failed], mixup: false };
+      const mode = finding('port.tls-on-plaintext-port', endpoint, { seen: `${where} is for ${endpoint.expected} but sent no greeting for ${timeoutMs} ms and answered a TLS ClientHello (with an alert).`, evidence: [`I: ${opening.detail}`] });
+      return { findings: [mode, failed], mixup: true };
+    }
     case 'greeting': {
       if (expected === undefined) return none;
       const out: Finding[] = [];

@@ -5,6 +5,7 @@
 import { SCHEMES } from '../../drivers/target.js';
 import type { Finding } from '../report-types.js';
 import { evidenceLines, finding, transcriptTail } from './finding.js';
+import { GREETING_REST_FACTOR } from './session.js';
 import type { Capabilities, Endpoint, SessionResult } from './types.js';
 
 export interface SessionRuleInput {
@@ -25,7 +26,7 @@ export function judgeSession(input: SessionRuleInput): Finding[] {
       out.push(finding('port.service-unavailable', endpoint, { seen: `The server refused the session: ${oneLine(session.greeting)}.`, evidence: greeting }));
       return out;
     case 'rate-limited':
-      out.push(finding('port.rate-limited', endpoint, { seen: `The server throttled the probe: ${oneLine(session.greeting)}.`, evidence: greeting }));
+      out.push(finding('port.rate-limited', endpoint, { seen: `The server turned the probe away (${oneLine(session.greeting)}); nothing further could be tested.`, evidence: greeting }));
       return out;
     case 'preauth':
       out.push(finding('auth.preauth-greeting', endpoint, { seen: 'The IMAP greeting is PREAUTH: the session is logged in before any credentials.', evidence: greeting }));
@@ -33,7 +34,11 @@ export function judgeSession(input: SessionRuleInput): Finding[] {
     case 'ok':
   }
   if (session.greetingCut) {
-    out.push(finding('port.rate-limited', endpoint, { seen: `The greeting began but did not finish within ${input.timeoutMs} ms (a greeting delay such as postscreen_greet_wait, or a tarpit); raise --timeout to probe further.`, evidence: tail }));
+    out.push(finding('port.rate-limited', endpoint, { seen: `The greeting began but did not finish within ${GREETING_REST_FACTOR * input.timeoutMs} ms (a greeting delay such as postscreen_greet_wait, or a tarpit); raise --timeout to probe further.`, evidence: tail }));
+    return out;
+  }
+  if (session.greetingError !== undefined) {
+    out.push(finding('port.wrong-protocol', endpoint, { seen: `The greeting starts like ${session.protocol.toUpperCase()} but is not valid ${session.protocol.toUpperCase()}: ${session.greetingError}.`, evidence: tail }));
     return out;
   }
   if (session.closedAfterGreeting) {

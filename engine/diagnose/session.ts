@@ -18,6 +18,9 @@ export interface SessionInput {
   readonly clientName: string;
 }
 
+/** How many --timeout deadlines the rest of a multi-line greeting may take once its first line came. */
+export const GREETING_REST_FACTOR = 2;
+
 /**
  * A server that closes right after its greeting sends the FIN with it; waiting this long before
  * the first command tells "closed after the greeting" from "closed on the command".
@@ -41,6 +44,7 @@ export async function runSession(input: SessionInput): Promise<SessionResult> {
       closedAfterGreeting: err.code === 'ECLOSED',
       closedAfterCommand: undefined,
       greetingCut: err.code === 'ETIMEDOUT',
+      greetingError: err.code === 'ECLOSED' || err.code === 'ETIMEDOUT' ? undefined : err.message,
       caps: undefined,
       starttls: undefined,
       transcript,
@@ -62,6 +66,7 @@ async function converse(conv: Conversation, input: SessionInput, base: Pick<Sess
     closedAfterGreeting: false,
     closedAfterCommand: undefined,
     greetingCut: false,
+    greetingError: undefined,
     caps: undefined,
     starttls: undefined,
     transcript: conv.transport.snapshot(),
@@ -133,8 +138,14 @@ async function step<T>(run: () => Promise<T>, command: string): Promise<Step<T>>
   }
 }
 
+/**
+ * A refused first command: 421/554 and IMAP BYE close the service to us (unless the text says
+ * rate limit); any other refusal (550 for our EHLO name, a 4xx) is a policy about this prober,
+ * which makes the port's results inconclusive rather than the service broken.
+ */
 function refusalStatus(text: string): GreetingStatus {
-  return looksRateLimited(text) ? 'rate-limited' : 'unavailable';
+  if (looksRateLimited(text)) return 'rate-limited';
+  return /^(421|554)\b|^\* BYE\b/i.test(text) ? 'unavailable' : 'rate-limited';
 }
 
 /** The last `n` server lines of a transcript, joined: what the server said before things failed. */

@@ -50,10 +50,11 @@ class SmtpConversation implements Conversation {
   async capabilities(): Promise<CapabilityRead> {
     const reply = await this.client.ehlo(this.clientName);
     if (reply.code === 250) return { caps: smtpCapabilities(this.client.capabilities), refusal: undefined };
-    if (reply.code === 421) return { caps: undefined, refusal: describeReply(reply) };
     // RFC 5321 §4.1.4: a server without extensions answers EHLO with 500/502; HELO still works.
+    // Anything else (421, 550 for our EHLO name, …) refuses the session, not an extension.
+    if (reply.code !== 500 && reply.code !== 502) return { caps: undefined, refusal: describeReply(reply) };
     const helo = await this.client.helo(this.clientName);
-    if (helo.code === 421) return { caps: undefined, refusal: describeReply(helo) };
+    if (helo.code !== 250) return { caps: undefined, refusal: describeReply(helo) };
     return { caps: smtpCapabilities(undefined), refusal: undefined };
   }
 

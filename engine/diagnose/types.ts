@@ -95,6 +95,8 @@ export interface SessionResult {
   readonly closedAfterCommand: { readonly command: string; readonly how: 'closed' | 'no-reply' } | undefined;
   /** A multi-line greeting did not finish within the deadline (postscreen, tarpit). */
   readonly greetingCut: boolean;
+  /** The greeting began like the protocol but could not be parsed: the driver's message. */
+  readonly greetingError: string | undefined;
   /** Capabilities as first read: before TLS on a plaintext session, inside TLS on implicit TLS. */
   readonly caps: Capabilities | undefined;
   readonly starttls: StartTlsStep | undefined;

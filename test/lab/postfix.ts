@@ -81,6 +81,9 @@ relay_transport = discard:
 smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
 smtpd_tls_chain_files = ${o.pki.keyAndChainPath}
 smtpd_tls_security_level = may
+# A correct lab: TLS 1.2 and later only (RFC 8996); Postfix 3.7 still defaults to >=TLSv1.
+smtpd_tls_protocols = >=TLSv1.2
+smtpd_tls_mandatory_protocols = >=TLSv1.2
 smtpd_tls_auth_only = yes
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = ${o.authSocket}
