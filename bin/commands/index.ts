@@ -13,6 +13,10 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Pr
     summary: 'find what each port really speaks and what is wrong with its TLS, certificates and authentication',
     load: () => import('./diagnose.js'),
   },
+  sandbox: {
+    summary: 'run the embedded mail server (SMTP, IMAP, POP3) on loopback, with optional fault profiles',
+    load: () => import('./sandbox.js'),
+  },
   run: { summary: 'run your own suite file (scripted conversation) against servers', load: () => import('./run.js') },
   list: { summary: 'list the built-in checks with their RFC references', load: () => import('./list.js') },
 };
