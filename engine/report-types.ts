@@ -170,6 +170,8 @@ export interface BenchReport {
   readonly abortedBy?: string;
   /** Worker threads that generated the load (optional; absent = 1). */
   readonly workers?: number;
+  /** Open-loop ramp stages after the start rate `ratePerSec` (optional; `--ramp`). */
+  readonly stages?: readonly { readonly durationMs: number; readonly ratePerSec: number }[];
   readonly generator: GeneratorReport;
 }
 

@@ -34,7 +34,7 @@ export function renderBenchConsole(bench: BenchReport, options: BenchConsoleOpti
   const it = bench.metrics['iteration'];
   const shape =
     bench.mode === 'open'
-      ? `open loop at ${rate(bench.ratePerSec)}/s (up to ${bench.concurrency} in flight)`
+      ? `open loop ${openRate(bench)} (up to ${bench.concurrency} in flight)`
       : `closed loop, ${bench.concurrency} ${bench.concurrency === 1 ? 'session' : 'sessions'}`;
   const workers = bench.workers ? `, ${bench.workers} workers` : '';
   out.push(`${chalk.bold(`bench ${bench.scenario}`)}: ${shape}${workers}, ${(bench.durationMs / 1000).toFixed(1)} s measured${bench.warmupMs > 0 ? ` after ${(bench.warmupMs / 1000).toFixed(1)} s warm-up` : ''}`);
@@ -64,6 +64,12 @@ export function renderBenchConsole(bench: BenchReport, options: BenchConsoleOpti
   }
   out.push('', generatorLine(bench, chalk));
   return `${out.join('\n')}\n`;
+}
+
+/** `at 200/s`, or for a ramp `ramping 0 → 100/s (10 s) → 200/s (30 s)`. */
+export function openRate(bench: BenchReport): string {
+  if (!bench.stages || bench.stages.length === 0) return `at ${rate(bench.ratePerSec)}/s`;
+  return `ramping ${rate(bench.ratePerSec)}/s${bench.stages.map((s) => ` → ${rate(s.ratePerSec)}/s (${(s.durationMs / 1000).toFixed(1)} s)`).join('')}`;
 }
 
 function table(bench: BenchReport): string[] {

@@ -3,6 +3,7 @@
  * class, thresholds, and the generator warning. Pure; server text escaped.
  */
 import type { BenchReport } from '../engine/report-types.js';
+import { openRate } from './bench-console.js';
 import { count, ms, percent, rate, thresholdActual } from './bench-format.js';
 import { escapeMarkdown, escapeUnprintable } from './escape.js';
 
@@ -11,7 +12,7 @@ export function renderBenchMarkdown(bench: BenchReport): string {
   const it = bench.metrics['iteration'];
   const failed = bench.thresholds.some((t) => !t.ok);
   out.push(`## ${failed ? '❌' : '✅'} mailprobe bench: ${escapeMarkdown(bench.scenario)}`, '');
-  const shape = bench.mode === 'open' ? `open loop at ${rate(bench.ratePerSec)}/s, up to ${bench.concurrency} in flight` : `closed loop, ${bench.concurrency} sessions`;
+  const shape = bench.mode === 'open' ? `open loop ${openRate(bench)}, up to ${bench.concurrency} in flight` : `closed loop, ${bench.concurrency} sessions`;
   const facts = [shape, `${(bench.durationMs / 1000).toFixed(1)} s measured`];
   if (bench.warmupMs > 0) facts.push(`${(bench.warmupMs / 1000).toFixed(1)} s warm-up`);
   if (bench.workers) facts.push(`${bench.workers} workers`);

@@ -8,6 +8,10 @@ export interface CommandModule {
 
 /** Loaded lazily so `mailprobe --version` does not pay for zod, yaml and the drivers. */
 export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<CommandModule> }>> = {
+  bench: {
+    summary: 'load a server at a fixed rate or concurrency: per-command latency percentiles, errors, thresholds (exit 3)',
+    load: () => import('./bench.js'),
+  },
   check: { summary: 'run the conformance suites against servers (CI verdicts per RFC requirement)', load: () => import('./check.js') },
   diagnose: {
     summary: 'find what each port really speaks and what is wrong with its TLS, certificates and authentication',

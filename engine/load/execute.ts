@@ -52,9 +52,9 @@ export async function runBench(req: BenchRequest): Promise<BenchOutcome> {
       scenario,
       ...(req.signal ? { signal: req.signal } : {}),
       abortOn,
-      onTick: (tick) => timeline.add(tick),
+      onTick: (tick) => timeline.add(0, tick),
     });
-    timeline.sourceFinished();
+    timeline.sourceFinished(0);
     results = [result];
   } else {
     const inits = Array.from({ length: req.workers }, (_, index) => ({ scenario: req.scenario, plan: req.plan, slice: { index, count: req.workers }, abortOn }));

@@ -15,11 +15,11 @@ export class Slot<S> {
   /** The answer to followedBy() for the running iteration, once asked. */
   followed: boolean | undefined;
   /** The IterationInfo handed to the scenario: one object per slot, reused (no per-iteration closure). */
-  readonly info: { index: number; followedBy: () => boolean };
+  readonly info: { index: number; last: boolean; followedBy: () => boolean };
 
   constructor(index: number, followedBy: (slot: Slot<S>) => boolean) {
     this.index = index;
-    this.info = { index: 0, followedBy: () => followedBy(this) };
+    this.info = { index: 0, last: false, followedBy: () => followedBy(this) };
   }
 }
 

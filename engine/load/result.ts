@@ -144,6 +144,7 @@ export function toBenchReport(x: BenchReportInput): BenchReport {
     ...(run.interrupted > 0 ? { interrupted: run.interrupted } : {}),
     ...(run.thresholdAbort === undefined ? {} : { abortedBy: run.thresholdAbort }),
     ...(run.parts > 1 ? { workers: run.parts } : {}),
+    ...(plan.stages.length > 0 ? { stages: plan.stages.map((s) => ({ durationMs: s.durationMs, ratePerSec: s.targetRatePerSec })) } : {}),
     generator: run.generator,
   };
 }

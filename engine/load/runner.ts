@@ -6,6 +6,7 @@
  * closed loop: when it started), service time from when it actually started; both are kept
  * (`iteration`, `iteration.service`). A session's life from connect to close is `session`.
  */
+import { setMaxListeners } from 'node:events';
 import { isMailprobeError } from '../../drivers/errors.js';
 import { realClock, type Clock } from './clock.js';
 import { GeneratorMonitor, type GeneratorSample } from './monitor.js';
@@ -26,8 +27,12 @@ export interface RunLoadOptions {
   readonly plan: LoadPlan;
   readonly slice?: Slice;
   readonly scenario: LoadScenario;
-  /** Clock time of schedule offset 0 (default: now + 20 ms). Workers get it from the parent. */
-  readonly t0?: number;
+  /**
+   * Clock time of schedule offset 0, or a function that resolves to it once the scenario has
+   * started (a worker reports ready and waits for the parent's common start). Default: 20 ms
+   * after the scenario's start() finished.
+   */
+  readonly t0?: number | (() => Promise<number>);
   readonly clock?: Clock;
   /** Stop now: in-flight iterations are cut off (SIGINT). */
   readonly signal?: AbortSignal;
@@ -72,13 +77,13 @@ class LoadRun {
   readonly #plan: LoadPlan;
   readonly #slice: Slice;
   readonly #clock: Clock;
-  readonly #t0: number;
-  readonly #measureFrom: number;
-  readonly #endAt: number;
+  #t0 = 0;
+  #measureFrom = Infinity;
+  #endAt = Infinity;
   readonly #registry: MetricsRegistry;
   readonly #stats = new RunStats();
   readonly #monitor = new GeneratorMonitor();
-  readonly #timeline: TimelineRecorder;
+  #timeline: TimelineRecorder | undefined;
   readonly #pool: SlotPool<unknown>;
   readonly #ctx: ScenarioContext;
   /** Cuts every connection (external abort, end of drain). */
@@ -104,16 +109,15 @@ class LoadRun {
     this.#slice = o.slice ?? { index: 0, count: 1 };
     checkSlice(this.#slice);
     this.#clock = o.clock ?? realClock;
-    this.#t0 = o.t0 ?? this.#clock.now() + 20;
-    this.#measureFrom = this.#t0 + this.#plan.warmupMs;
-    this.#endAt = this.#plan.durationMs === undefined ? Infinity : this.#measureFrom + this.#plan.durationMs;
-    this.#registry = new MetricsRegistry(this.#measureFrom);
+    // Nothing counts until the start is known (set in execute()).
+    this.#registry = new MetricsRegistry(Infinity);
     this.#iteration = this.#registry.metric('iteration');
     this.#service = this.#registry.metric('iteration.service');
     this.#session = this.#registry.metric('session');
-    this.#timeline = new TimelineRecorder(this.#measureFrom, (tick) => this.#onTick(tick));
     this.#pool = new SlotPool(shareOf(this.#plan.concurrency, this.#slice), (slot) => this.#followedBy(slot));
     this.#budget = this.#plan.iterations === undefined ? Infinity : shareOf(this.#plan.iterations, this.#slice);
+    // Every connection of the run listens on this one signal.
+    setMaxListeners(0, this.#hard.signal);
     const clock = this.#clock;
     this.#ctx = {
       metrics: this.#registry,
@@ -131,10 +135,12 @@ class LoadRun {
     this.#o.signal?.addEventListener('abort', onAbort, { once: true });
     this.#o.stop?.addEventListener('abort', onStop, { once: true });
     if (this.#o.signal?.aborted) this.#abort();
-    const ticker = this.#startTicker();
+    let ticker: { timer: NodeJS.Timeout | undefined; stopped: boolean } | undefined;
     try {
       if (this.#pool.slots.length > 0 && !this.#aborted) {
         await this.#o.scenario.start?.(this.#ctx);
+        this.#begin(typeof this.#o.t0 === 'function' ? await this.#o.t0() : (this.#o.t0 ?? this.#clock.now() + 20));
+        ticker = this.#startTicker();
         await this.#sleepUntil(this.#t0);
         if (this.#plan.mode === 'open') await this.#openLoop();
         else await this.#closedLoop();
@@ -144,13 +150,15 @@ class LoadRun {
       }
       await this.#o.scenario.stop?.(this.#ctx);
     } finally {
-      clearTimeout(ticker.timer);
-      ticker.stopped = true;
+      if (ticker) {
+        clearTimeout(ticker.timer);
+        ticker.stopped = true;
+      }
       this.#o.signal?.removeEventListener('abort', onAbort);
       this.#o.stop?.removeEventListener('abort', onStop);
     }
     const end = Math.max(this.#lastEnd, Math.min(this.#clock.now(), this.#endAt));
-    this.#timeline.finish(end);
+    this.#timeline?.finish(end);
     if (this.#plan.mode === 'closed') this.#service.copyFrom(this.#iteration);
     const generator = this.#monitor.sample();
     this.#monitor.stop();
@@ -161,12 +169,21 @@ class LoadRun {
       arrivals: this.#stats.arrivals,
       dropped: this.#stats.dropped,
       interrupted: this.#stats.interrupted,
-      windowMs: Math.max(0, end - this.#measureFrom),
+      windowMs: Number.isFinite(this.#measureFrom) ? Math.max(0, end - this.#measureFrom) : 0,
       generator,
       aborted: this.#aborted,
       thresholdAbort: this.#thresholdAbort,
       server: this.#o.scenario.server?.() ?? {},
     };
+  }
+
+  /** Fix the schedule's origin: the warm-up and measured window follow from it. */
+  #begin(t0: number): void {
+    this.#t0 = t0;
+    this.#measureFrom = t0 + this.#plan.warmupMs;
+    this.#endAt = this.#plan.durationMs === undefined ? Infinity : this.#measureFrom + this.#plan.durationMs;
+    this.#registry.measureFrom = this.#measureFrom;
+    this.#timeline = new TimelineRecorder(this.#measureFrom, (tick) => this.#onTick(tick));
   }
 
   // ---- arrivals ----
@@ -212,8 +229,14 @@ class LoadRun {
     });
     for (const w of workers) this.#track(w);
     const all = Promise.all(workers);
-    if (this.#endAt === Infinity) await all;
-    else await Promise.race([all, this.#sleepUntil(this.#endAt)]);
+    if (this.#endAt === Infinity) {
+      await all;
+      return;
+    }
+    // Whichever comes first: the budget spent, or the end time (the timer must not outlive it).
+    const done = new AbortController();
+    await Promise.race([all, this.#sleepUntil(this.#endAt, done.signal)]);
+    done.abort();
   }
 
   /** Closed loop: whether another iteration may start now (takes it from the budget). */
@@ -244,6 +267,7 @@ class LoadRun {
         slot.used = 0;
         slot.session = await scenario.open({ slot: slot.index, session: this.#sessions++ }, this.#ctx);
       }
+      slot.info.last = slot.used + 1 >= this.#plan.perSession;
       await scenario.iterate(slot.session, slot.info, this.#ctx);
       slot.used++;
       if (slot.used >= this.#plan.perSession || (this.#stopping && !slot.reserved) || this.#aborted) {
@@ -269,7 +293,7 @@ class LoadRun {
     this.#iteration.record(due, end - due, ok);
     // Closed loop: due is the start, service time equals latency (copied at the end).
     if (this.#plan.mode === 'open') this.#service.record(due, end - start, ok);
-    this.#timeline.record(due, end, end - due, ok);
+    this.#timeline!.record(due, end, end - due, ok);
   }
 
   /** IterationInfo.followedBy: promise the scenario another iteration on this session (closed loop). */
@@ -340,11 +364,12 @@ class LoadRun {
   }
 
   /** Timers may fire a little early: sleep again until the clock really reached `t`. */
-  async #sleepUntil(t: number): Promise<void> {
+  async #sleepUntil(t: number, cancel?: AbortSignal): Promise<void> {
+    const signal = cancel ? AbortSignal.any([this.#wake.signal, cancel]) : this.#wake.signal;
     for (;;) {
       const wait = t - this.#clock.now();
-      if (wait <= 0 || this.#wake.signal.aborted) return;
-      await this.#clock.sleep(wait, this.#wake.signal);
+      if (wait <= 0 || signal.aborted) return;
+      await this.#clock.sleep(wait, signal);
     }
   }
 
@@ -359,7 +384,7 @@ class LoadRun {
       const since = now - this.#measureFrom;
       const next = since < 0 ? -since + 1 : 1000 - (since % 1000) + 1;
       state.timer = setTimeout(() => {
-        this.#timeline.flushUntil(this.#clock.now());
+        this.#timeline?.flushUntil(this.#clock.now());
         arm();
       }, next);
       state.timer.unref?.();

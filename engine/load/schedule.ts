@@ -20,8 +20,8 @@ export interface ArrivalSchedule {
 /** Arrival i at i / rate seconds. */
 export function constantSchedule(ratePerSec: number): ArrivalSchedule {
   if (!(ratePerSec > 0) || !Number.isFinite(ratePerSec)) throw new MailprobeError('ECONFIG', `rate must be a positive number, got ${ratePerSec}`);
-  const periodMs = 1000 / ratePerSec;
-  return { offsetMs: (i) => i * periodMs };
+  // One division per arrival (not i × a rounded period): exact to the last bit for every i.
+  return { offsetMs: (i) => (i * 1000) / ratePerSec };
 }
 
 interface Segment {

@@ -76,59 +76,61 @@ interface Pending {
   ops: number;
   errors: number;
   readonly histogram: Histogram;
-  sources: number;
 }
 
 /**
- * Points from `sources` recorders. A second is final when every source reported it (or has
- * finished); finished points go to `onPoint` (live console) and into the capped store.
+ * Points from `sources` recorders (numbered 0..sources-1). A second is final when every source
+ * has reported it or has finished (a source's ticks arrive in order, so "reported up to t"
+ * is one number per source); final points go to `onPoint` (live console) and into the capped
+ * store.
  */
 export class Timeline {
-  readonly #sources: number;
+  /** Per source: the last second reported, or Infinity once it finished. */
+  readonly #reported: number[];
   readonly #onPoint: ((p: TimelinePoint) => void) | undefined;
   readonly #pending = new Map<number, Pending>();
   readonly #spare: Histogram[] = [];
   readonly #points: TimelinePoint[] = [];
-  #finishedSources = 0;
   /** Seconds per stored point (doubles when the store is full). */
   #width = 1;
   #wide: { t: number; ops: number; errors: number; seconds: number; histogram: Histogram } | undefined;
   #lastFinal = 0;
 
   constructor(sources = 1, onPoint?: (p: TimelinePoint) => void) {
-    this.#sources = sources;
+    this.#reported = Array.from({ length: sources }, () => 0);
     this.#onPoint = onPoint;
   }
 
-  /** A tick of one source; the histogram is merged before this returns. */
-  add(tick: Tick): void {
-    this.addCounts(tick.t, tick.ops, tick.errors, (h) => h.add(tick.histogram));
+  /** A tick of `source`; the histogram is merged before this returns. */
+  add(source: number, tick: Tick): void {
+    this.addCounts(source, tick.t, tick.ops, tick.errors, (h) => h.add(tick.histogram));
   }
 
   /** The same, for a tick whose histogram arrives in another form (encoded from a worker). */
-  addCounts(t: number, ops: number, errors: number, mergeInto: (h: Histogram) => void): void {
-    if (t <= this.#lastFinal) return;
-    let p = this.#pending.get(t);
-    if (p === undefined) {
-      p = { ops: 0, errors: 0, histogram: this.#spare.pop() ?? createHistogram(), sources: 0 };
-      this.#pending.set(t, p);
+  addCounts(source: number, t: number, ops: number, errors: number, mergeInto: (h: Histogram) => void): void {
+    if (t > this.#lastFinal) {
+      let p = this.#pending.get(t);
+      if (p === undefined) {
+        p = { ops: 0, errors: 0, histogram: this.#spare.pop() ?? createHistogram() };
+        this.#pending.set(t, p);
+      }
+      p.ops += ops;
+      p.errors += errors;
+      mergeInto(p.histogram);
     }
-    p.ops += ops;
-    p.errors += errors;
-    mergeInto(p.histogram);
-    p.sources++;
+    this.#reported[source] = Math.max(this.#reported[source] ?? 0, t);
     this.#settle();
   }
 
-  /** A source ended: it will send no more ticks. */
-  sourceFinished(): void {
-    this.#finishedSources++;
+  /** `source` ended: it will send no more ticks. */
+  sourceFinished(source: number): void {
+    this.#reported[source] = Infinity;
     this.#settle();
   }
 
   /** Finalise whatever is pending (end of run) and return the points. */
   finish(): TimelinePoint[] {
-    this.#finishedSources = this.#sources;
+    this.#reported.fill(Infinity);
     this.#settle();
     if (this.#wide !== undefined) this.#flushWide();
     return [...this.#points];
@@ -144,11 +146,11 @@ export class Timeline {
   }
 
   #settle(): void {
-    const needed = this.#sources - this.#finishedSources;
-    const ready = [...this.#pending.keys()].sort((a, b) => a - b);
+    if (this.#pending.size === 0) return;
+    const upTo = Math.min(...this.#reported);
+    const ready = [...this.#pending.keys()].filter((t) => t <= upTo).sort((a, b) => a - b);
     for (const t of ready) {
       const p = this.#pending.get(t)!;
-      if (p.sources < needed) break;
       this.#pending.delete(t);
       // Seconds nobody reported (no source was alive) stay gaps only at the very end.
       const point: TimelinePoint = { t, ops: p.ops, errors: p.errors, p50Ms: percentileMs(p.histogram, 50), p99Ms: percentileMs(p.histogram, 99) };

@@ -40,6 +40,11 @@ export interface IterationInfo {
    * Once asked, the engine keeps the promise unless the run is aborted.
    */
   readonly followedBy: () => boolean;
+  /**
+   * The session's last iteration (`--messages-per-session` reached): the engine closes it
+   * right after, so a scenario may send its goodbye along with this iteration's last write.
+   */
+  readonly last: boolean;
 }
 
 /** A scenario bound to its options, ready to run on one thread. */

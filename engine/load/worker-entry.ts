@@ -22,13 +22,15 @@ async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Pro
   });
   try {
     const scenario = await createScenario(init.scenario, init.slice);
-    post({ type: 'ready' });
-    const t0Abs = await started;
     const result = await runLoad({
       plan: init.plan,
       slice: init.slice,
       scenario,
-      t0: t0Abs - performance.timeOrigin,
+      // Ready once the scenario has started (e2e watchers up); then the parent's common start.
+      t0: async () => {
+        post({ type: 'ready' });
+        return (await started) - performance.timeOrigin;
+      },
       signal: hard.signal,
       stop: stop.signal,
       abortOn: init.abortOn,

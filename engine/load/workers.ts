@@ -36,14 +36,14 @@ export async function runWorkers(o: WorkerRunOptions): Promise<ThreadResult[]> {
     await Promise.all(workers.map((w) => w.ready));
     send({ type: 'start', t0Abs: performance.timeOrigin + performance.now() + START_DELAY_MS });
     if (o.signal?.aborted) onAbort();
-    for (const w of workers) {
-      w.onTick = (m) => o.timeline.addCounts(m.t, m.ops, m.errors, (h) => mergeEncoded(h, m.hdr));
+    workers.forEach((w, source) => {
+      w.onTick = (m) => o.timeline.addCounts(source, m.t, m.ops, m.errors, (h) => mergeEncoded(h, m.hdr));
       w.onCrossed = () => send({ type: 'stop' });
-    }
+    });
     const results = await Promise.all(
-      workers.map((w) =>
+      workers.map((w, source) =>
         w.done.then((r) => {
-          o.timeline.sourceFinished();
+          o.timeline.sourceFinished(source);
           return r;
         }),
       ),

@@ -1,0 +1,76 @@
+/**
+ * The hot path's reply reader: the code of the next SMTP reply, multi-line replies skipped to
+ * their last line, nothing parsed or decoded beyond the three digits (the driver's reply parser
+ * keeps every line as text for conformance checks; a load run needs the code only).
+ */
+import { MailprobeError } from '../../drivers/errors.js';
+import type { ReadOptions, Transport } from '../../drivers/transport.js';
+import { renderWireText } from '../../drivers/transcript.js';
+
+const DIGIT_0 = 0x30;
+const DASH = 0x2d;
+/** Lines in one reply before it counts as a protocol error (a server that never ends a reply). */
+const MAX_REPLY_LINES = 1000;
+
+/**
+ * The code of the next reply (RFC 5321 §4.2: `NNN-` continues, `NNN ` or `NNN` ends).
+ * `options` should say `record: false` (bench transports keep no transcript anyway) and carry
+ * the deadline; it is passed through as is, so callers build it once per session.
+ */
+export async function readCode(t: Transport, options: ReadOptions): Promise<number> {
+  for (let lines = 0; lines < MAX_REPLY_LINES; lines++) {
+    const line = await t.readLine(options);
+    const a = line[0]! - DIGIT_0;
+    const b = line[1]! - DIGIT_0;
+    const c = line[2]! - DIGIT_0;
+    if (line.length < 4 || a < 2 || a > 5 || b < 0 || b > 9 || c < 0 || c > 9) {
+      t.destroy();
+      throw new MailprobeError('EPROTOCOL', `reply line does not start with a reply code: "${renderWireText(line.subarray(0, 120))}"`);
+    }
+    if (line[3] !== DASH) return a * 100 + b * 10 + c;
+  }
+  t.destroy();
+  throw new MailprobeError('EPROTOCOL', `reply longer than ${MAX_REPLY_LINES} lines`);
+}
+
+const SPACE = 0x20;
+
+/** A reply read leanly: its code, and (only when asked) the text of its lines. */
+export interface LeanReply {
+  readonly code: number;
+  /** Upper-cased first word of each line after the first (EHLO keywords). */
+  readonly keywords: Set<string>;
+  /** Text of every line after the code, when `withText` was asked. */
+  readonly lines: string[] | undefined;
+}
+
+/**
+ * The next reply with the EHLO keywords of its continuation lines (RFC 5321 §4.1.1.1:
+ * `250-KEYWORD params`), decoding only those words; the full text only when `withText` (the
+ * first session, for the report's `server`).
+ */
+export async function readReplyKeywords(t: Transport, options: ReadOptions, withText: boolean): Promise<LeanReply> {
+  const keywords = new Set<string>();
+  const lines: string[] | undefined = withText ? [] : undefined;
+  for (let n = 0; n < MAX_REPLY_LINES; n++) {
+    const line = await t.readLine(options);
+    const a = line[0]! - DIGIT_0;
+    const b = line[1]! - DIGIT_0;
+    const c = line[2]! - DIGIT_0;
+    if (line.length < 4 || a < 2 || a > 5 || b < 0 || b > 9 || c < 0 || c > 9) {
+      t.destroy();
+      throw new MailprobeError('EPROTOCOL', `reply line does not start with a reply code: "${renderWireText(line.subarray(0, 120))}"`);
+    }
+    let end = line.length;
+    while (end > 4 && (line[end - 1] === 0x0a || line[end - 1] === 0x0d)) end--;
+    if (lines) lines.push(end > 4 ? line.toString('utf8', 4, end) : '');
+    if (n > 0 && end > 4) {
+      let stop = 4;
+      while (stop < end && line[stop] !== SPACE && line[stop] !== 0x3d) stop++;
+      keywords.add(line.toString('latin1', 4, stop).toUpperCase());
+    }
+    if (line[3] !== DASH) return { code: a * 100 + b * 10 + c, keywords, lines };
+  }
+  t.destroy();
+  throw new MailprobeError('EPROTOCOL', `reply longer than ${MAX_REPLY_LINES} lines`);
+}

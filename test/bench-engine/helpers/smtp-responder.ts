@@ -1,0 +1,126 @@
+/**
+ * A minimal SMTP server on 127.0.0.1 port 0 for load tests: it answers EHLO (optionally with
+ * PIPELINING), MAIL, RCPT, DATA + body, RSET, NOOP and QUIT, handles pipelined input, and can
+ * stall every reply of every connection for `stallMs` once per `stallEveryMs` (a server that
+ * freezes: what coordinated omission hides).
+ */
+import { createServer, type Socket } from 'node:net';
+
+export interface ResponderOptions {
+  readonly pipelining?: boolean;
+  /** Freeze all replies for stallMs, once every stallEveryMs. */
+  readonly stallEveryMs?: number;
+  readonly stallMs?: number;
+  /** Reply to the end of data (default `250 2.0.0 queued`). */
+  readonly dataReply?: string;
+  /** Delay of every reply, ms (a slow server). */
+  readonly delayMs?: number;
+}
+
+export interface Responder {
+  readonly host: string;
+  readonly port: number;
+  readonly url: string;
+  readonly connections: number;
+  readonly messages: number;
+  close(): Promise<void>;
+}
+
+export async function smtpResponder(o: ResponderOptions = {}): Promise<Responder> {
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  let messages = 0;
+  let stalledUntil = 0;
+  const timers: NodeJS.Timeout[] = [];
+  if (o.stallEveryMs !== undefined && o.stallMs !== undefined) {
+    const every = o.stallEveryMs;
+    const stallMs = o.stallMs;
+    const t = setInterval(() => (stalledUntil = Date.now() + stallMs), every);
+    t.unref();
+    timers.push(t);
+  }
+  const ehlo = `250-responder.test\r\n${o.pipelining === false ? '' : '250-PIPELINING\r\n'}250 8BITMIME\r\n`;
+  const dataReply = `${o.dataReply ?? '250 2.0.0 queued'}\r\n`;
+
+  const server = createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+    let buf = '';
+    let inData = false;
+    let chain = Promise.resolve();
+    const send = (text: string, end = false): void => {
+      chain = chain.then(async () => {
+        const wait = Math.max(stalledUntil - Date.now(), o.delayMs ?? 0);
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (socket.destroyed) return;
+        if (end) socket.end(text);
+        else socket.write(text);
+      });
+    };
+    send('220 responder.test ESMTP\r\n');
+    socket.on('data', (chunk: Buffer) => {
+      buf += chunk.toString('latin1');
+      let out = '';
+      let quit = false;
+      for (;;) {
+        if (inData) {
+          const end = buf.startsWith('.\r\n') ? 0 : buf.indexOf('\r\n.\r\n');
+          if (end === -1) break;
+          buf = buf.slice(end === 0 ? 3 : end + 5);
+          inData = false;
+          messages++;
+          out += dataReply;
+          continue;
+        }
+        const nl = buf.indexOf('\r\n');
+        if (nl === -1) break;
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 2);
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === 'EHLO') out += ehlo;
+        else if (verb === 'HELO' || verb === 'MAIL' || verb === 'RCPT' || verb === 'RSET' || verb === 'NOOP') out += '250 2.0.0 ok\r\n';
+        else if (verb === 'DATA') {
+          out += '354 go ahead\r\n';
+          inData = true;
+        } else if (verb === 'QUIT') {
+          out += '221 2.0.0 bye\r\n';
+          quit = true;
+          break;
+        } else out += '500 5.5.2 what\r\n';
+      }
+      if (out !== '') send(out, quit);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no address');
+  return {
+    host: '127.0.0.1',
+    port: address.port,
+    url: `smtp://127.0.0.1:${address.port}`,
+    get connections() {
+      return connections;
+    },
+    get messages() {
+      return messages;
+    },
+    async close() {
+      for (const t of timers) clearInterval(t);
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A TCP port that refuses connections: bound once, then closed. */
+export async function refusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no address');
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return address.port;
+}

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { createHistogram, decodeHistogram, encodeHistogram, HIGHEST_US, mergeEncoded, recordMs, summarize } from '../../engine/load/histogram.js';
+import { MetricsRegistry } from '../../engine/load/metrics.js';
+import { mergeThreads } from '../../engine/load/result.js';
+import type { ThreadResult } from '../../engine/load/runner.js';
+
+/** HDR keeps 3 significant digits: values within 0.1% (plus one µs) of the exact one. */
+function near(actual: number, exact: number): void {
+  expect(Math.abs(actual - exact)).toBeLessThanOrEqual(exact * 0.001 + 0.001);
+}
+
+describe('HDR latency histograms', () => {
+  it('gives percentiles of known data in ms (1..1000 ms uniform)', () => {
+    const h = createHistogram();
+    for (let ms = 1; ms <= 1000; ms++) recordMs(h, ms);
+    const s = summarize(h);
+    expect(s.min).toBe(1);
+    expect(s.max).toBe(1000);
+    near(s.mean, 500.5);
+    near(s.p50, 500);
+    near(s.p90, 900);
+    near(s.p99, 990);
+    near(s.p999, 999);
+  });
+
+  it('keeps microsecond resolution and never reports a percentile above the maximum', () => {
+    const h = createHistogram();
+    for (const ms of [0.25, 0.5, 0.75, 1]) recordMs(h, ms);
+    const s = summarize(h);
+    expect(s.min).toBe(0.25);
+    expect(s.p50).toBe(0.5);
+    expect(s.p999).toBeLessThanOrEqual(s.max);
+  });
+
+  it('clamps values beyond the stated bounds instead of growing', () => {
+    const h = createHistogram();
+    const before = h.estimatedFootprintInBytes;
+    recordMs(h, 10 * HIGHEST_US);
+    recordMs(h, -5);
+    expect(h.totalCount).toBe(2);
+    expect(h.maxValue).toBeLessThanOrEqual(HIGHEST_US * 1.001);
+    expect(h.estimatedFootprintInBytes).toBe(before);
+  });
+
+  it('round-trips through compressed base64 and merges by adding', () => {
+    const whole = createHistogram();
+    const a = createHistogram();
+    const b = createHistogram();
+    for (let i = 0; i < 5000; i++) {
+      const ms = ((i * 7919) % 2000) / 10 + 0.1;
+      recordMs(whole, ms);
+      recordMs(i % 2 === 0 ? a : b, ms);
+    }
+    const encoded = encodeHistogram(whole);
+    expect(encoded).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(summarize(decodeHistogram(encoded))).toEqual({ ...summarize(whole), max: summarize(decodeHistogram(encoded)).max });
+    const merged = createHistogram();
+    mergeEncoded(merged, encodeHistogram(a));
+    mergeEncoded(merged, encodeHistogram(b));
+    expect(merged.totalCount).toBe(whole.totalCount);
+    for (const p of [50, 90, 99, 99.9]) expect(merged.getValueAtPercentile(p)).toBe(whole.getValueAtPercentile(p));
+  });
+
+  it('merges thread results: counts add up, percentiles come from the merged histogram', () => {
+    const part = (values: number[], errors: number): ThreadResult => {
+      const r = new MetricsRegistry();
+      const m = r.metric('smtp.data');
+      for (const v of values) m.record(0, v);
+      for (let i = 0; i < errors; i++) m.fail(0);
+      return {
+        metrics: r.export(),
+        errors: errors > 0 ? { '5xx': errors } : {},
+        errorSamples: errors > 0 ? { '5xx': ['554 no'] } : {},
+        arrivals: values.length + errors,
+        dropped: 1,
+        interrupted: 0,
+        windowMs: 1000,
+        generator: { cpuPercent: 50, eventLoopDelayP99Ms: 1, eventLoopUtilization: 0.5, startLagP99Ms: 0, windowMs: 1000 },
+        aborted: false,
+        thresholdAbort: undefined,
+        server: {},
+      };
+    };
+    const low = Array.from({ length: 99 }, () => 1);
+    const run = mergeThreads([part(low, 2), part([100], 1)]);
+    const m = run.metrics.get('smtp.data')!;
+    expect(m.count).toBe(103);
+    expect(m.errors).toBe(3);
+    expect(m.histogram.totalCount).toBe(100);
+    expect(summarize(m.histogram).p50).toBe(1);
+    near(summarize(m.histogram).max, 100);
+    expect(run.errors).toEqual({ '5xx': 3 });
+    expect(run.dropped).toBe(2);
+    expect(run.arrivals).toBe(103);
+    expect(run.parts).toBe(2);
+  });
+});
+
+describe('metrics registry', () => {
+  it('drops samples of operations that started in the warm-up', () => {
+    const r = new MetricsRegistry(1000);
+    const m = r.metric('smtp.mail');
+    m.record(999.9, 5);
+    m.fail(500);
+    m.record(1000, 5);
+    m.record(1500, 7, false);
+    expect([m.count, m.errors, m.histogram.totalCount]).toEqual([2, 1, 1]);
+  });
+
+  it('hands out one handle per name and has a fixed footprint per metric', () => {
+    const r = new MetricsRegistry();
+    expect(r.metric('a')).toBe(r.metric('a'));
+    r.metric('b');
+    const { metrics, bytes } = r.footprint();
+    expect(metrics).toBe(2);
+    for (let i = 0; i < 10_000; i++) r.metric('a').record(0, i % 300);
+    expect(r.footprint()).toEqual({ metrics, bytes });
+  });
+
+  it('copies one metric into another (a closed loop: service time equals latency)', () => {
+    const r = new MetricsRegistry();
+    const a = r.metric('iteration');
+    a.record(0, 3);
+    a.fail(0);
+    const b = r.metric('iteration.service');
+    b.copyFrom(a);
+    expect([b.count, b.errors, b.histogram.totalCount]).toEqual([2, 1, 1]);
+  });
+});

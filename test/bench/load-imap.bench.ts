@@ -1,0 +1,105 @@
+/**
+ * `npm run bench:load-imap`: client CPU per 1000 IMAP commands against the lab's Dovecot
+ * (IMAPS), mailprobe's imap-session (one command at a time, and with --pipeline: the four
+ * commands of a round written together) vs an imapflow loop doing the same commands,
+ * interleaved, medians. Both keep their sessions (login once) and run FETCH (header), FETCH (whole
+ * message), UID SEARCH UNSEEN and NOOP rounds on 4 sessions over a seeded INBOX of 20 messages.
+ * Options: --reps N (default 3), --rounds N per session (default 500).
+ * Needs root and the lab's Debian packages, like npm test.
+ */
+import { parseArgs } from 'node:util';
+import { ImapFlow } from 'imapflow';
+import { parseTarget } from '../../drivers/target.js';
+import { runBench } from '../../engine/load/execute.js';
+import { buildPlan } from '../../engine/load/plan.js';
+import type { ScenarioConfig } from '../../suites/bench/config.js';
+import { seedPop3Maildrop } from '../helpers/pop3-seed.js';
+import { startLab } from '../lab/lab.js';
+import { measureInProcess, median, type Measured } from './load-peers.js';
+
+const { values } = parseArgs({ options: { reps: { type: 'string' }, rounds: { type: 'string' } } });
+const REPS = Number(values.reps ?? 3);
+const ROUNDS = Number(values.rounds ?? 500);
+const SESSIONS = 4;
+const COMMANDS_PER_ROUND = 4;
+
+const lab = await startLab();
+const seeds = [];
+try {
+  const i = lab.info;
+  const user = i.users[0]!;
+  for (let n = 0; n < 10; n++) seeds.push(await seedPop3Maildrop(i, user, { deletable: 1 }));
+  const target = parseTarget(`imaps://${i.hosts.imap}:${i.ports.imaps}`);
+  const tls = { servername: i.servername, ca: i.rootCaPem };
+
+  const mailprobe = (pipeline: boolean): Promise<Measured> => {
+    const config: ScenarioConfig = {
+      name: 'imap-session',
+      target,
+      watch: undefined,
+      tls,
+      starttls: 'optional',
+      timeouts: {},
+      users: [{ user: user.user, password: user.password }],
+      from: undefined,
+      rcpt: [],
+      sizeBytes: 1024,
+      mix: ['fetch', 'fetch-body', 'search', 'noop'],
+      pipeline,
+      mailbox: 'INBOX',
+      clientName: 'bench.mailprobe.invalid',
+      runId: 'imap',
+      deliveryTimeoutMs: 1000,
+      pollMs: 1000,
+    };
+    const plan = buildPlan({ concurrency: SESSIONS, iterations: SESSIONS * ROUNDS, perSession: ROUNDS, drainMs: 10_000 });
+    return measureInProcess(SESSIONS * ROUNDS * COMMANDS_PER_ROUND, async () => {
+      const out = await runBench({ scenario: config, plan, thresholds: [], abortOnFail: false, workers: 1 });
+      if (out.bench.metrics['iteration']!.errors > 0) throw new Error(`mailprobe: errors ${JSON.stringify(out.bench.errors)}`);
+    });
+  };
+
+  const imapflow = (): Promise<Measured> =>
+    measureInProcess(SESSIONS * ROUNDS * COMMANDS_PER_ROUND, async () => {
+      await Promise.all(
+        Array.from({ length: SESSIONS }, async () => {
+          const c = new ImapFlow({ host: target.host, port: target.port, secure: true, auth: { user: user.user, pass: user.password }, tls, logger: false });
+          c.on('error', () => {});
+          await c.connect();
+          const box = await c.mailboxOpen('INBOX');
+          for (let r = 0; r < ROUNDS; r++) {
+            const seq = String((r % box.exists) + 1);
+            await c.fetchOne(seq, { uid: true, flags: true, headers: true });
+            await c.fetchOne(seq, { uid: true, flags: true, source: true });
+            await c.search({ seen: false }, { uid: true });
+            await c.noop();
+          }
+          await c.logout();
+        }),
+      );
+    });
+
+  await mailprobe(false);
+  await imapflow();
+  const rows: { name: string; runs: Measured[] }[] = [
+    { name: 'imapflow loop', runs: [] },
+    { name: 'mailprobe imap-session', runs: [] },
+    { name: 'mailprobe --pipeline', runs: [] },
+  ];
+  for (let rep = 0; rep < REPS; rep++) {
+    rows[0]!.runs.push(await imapflow());
+    rows[1]!.runs.push(await mailprobe(false));
+    rows[2]!.runs.push(await mailprobe(true));
+  }
+  const per1k = (m: Measured): number => (m.cpuS / m.messages) * 1000;
+  const cmdsPerS = (m: Measured): number => m.messages / m.wallS;
+  console.log(`node ${process.version}; dovecot ${i.versions.dovecot}; ${SESSIONS} sessions × ${ROUNDS} rounds × ${COMMANDS_PER_ROUND} commands; medians of ${REPS}`);
+  const base = median(rows[0]!.runs.map(per1k));
+  for (const r of rows) {
+    const cpu = median(r.runs.map(per1k));
+    console.log(`${r.name.padEnd(24)} ${median(r.runs.map(cmdsPerS)).toFixed(0).padStart(7)} commands/s  ${cpu.toFixed(4)} CPU-s per 1000 commands  (${(cpu / base).toFixed(2)}× imapflow)`);
+  }
+} finally {
+  for (const s of seeds) await s.cleanup();
+  await lab.stop();
+}
