@@ -99,6 +99,8 @@ export class Transport {
   /** Set when the server closed, reset, or we closed; reads that cannot be served fail. */
   #closed = false;
   #closeReason: MailprobeError | undefined;
+  /** Why the connection ended when that was not an error of ours (server close, reset). */
+  #closeNote: { message: string; cause: unknown } | undefined;
   #socket: Duplex;
   #queue = new ByteQueue();
   #reader: PendingRead | undefined;
@@ -387,12 +389,16 @@ export class Transport {
       });
       socket.end();
     });
-    this.#markClosed(this.#error('ECLOSED', 'connection closed by client', 'command'));
+    this.#markClosed('connection closed by client');
   }
 
   /** Drop the connection now. Pending reads reject with ECLOSED. */
   destroy(): void {
-    this.#fail(this.#error('ECLOSED', 'connection closed by client', this.#reader?.phase ?? 'command'));
+    if (this.#reader) this.#fail(this.#error('ECLOSED', 'connection closed by client', this.#reader.phase));
+    else {
+      this.#markClosed('connection closed by client');
+      this.#socket.destroy();
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -474,6 +480,8 @@ export class Transport {
   }
 
   #record(kind: 'line' | 'bytes', bytes: Buffer): void {
+    // Rendering costs more than reading; bench runs without a transcript.
+    if (this.transcript === NO_TRANSCRIPT) return;
     if (kind === 'line') this.transcript.server(renderWireText(bytes));
     else this.transcript.server(`(${bytes.length} bytes) ${renderWireText(bytes.subarray(0, 120))}${bytes.length > 120 ? '…' : ''}`);
   }
@@ -495,26 +503,28 @@ export class Transport {
 
   #onEnd(): void {
     this.transcript.info('server closed the connection');
-    this.#markClosed(this.#error('ECLOSED', 'server closed the connection', this.#reader?.phase ?? 'command'));
+    this.#markClosed('server closed the connection');
   }
 
   #onClose(): void {
-    this.#markClosed(this.#error('ECLOSED', 'connection closed', this.#reader?.phase ?? 'command'));
+    this.#markClosed('connection closed');
   }
 
   #onError(err: Error): void {
     const code = nodeErrorCode(err);
     this.transcript.info(`socket error: ${code ?? err.message}`);
-    this.#markClosed(
-      this.#error('ECLOSED', `connection failed: ${code ?? err.message}`, this.#reader?.phase ?? 'command', {}, err),
-    );
+    this.#markClosed(`connection failed: ${code ?? err.message}`, err);
   }
 
-  /** The server went away: serve what is buffered, then fail the reader. */
-  #markClosed(reason: MailprobeError): void {
+  /**
+   * The server went away: serve what is buffered, then fail the reader. Only the message is
+   * kept; the error (with its transcript snapshot) is built when a read or write needs it, so
+   * the thousands of normal closes of a bench cost nothing.
+   */
+  #markClosed(message: string, cause?: unknown): void {
     if (!this.#closed) {
       this.#closed = true;
-      this.#closeReason = reason;
+      this.#closeNote = { message, cause };
       this.#cleanupAbort();
     }
     this.#serve();
@@ -540,7 +550,8 @@ export class Transport {
     const base = this.#closeReason;
     if (base && base.code !== 'ECLOSED') return base;
     const partial = this.#queue.length > 0 ? { response: this.#peekText() } : {};
-    return this.#error('ECLOSED', base?.message ?? 'connection closed', phase, partial, cause ?? base?.cause);
+    const note = this.#closeNote;
+    return this.#error('ECLOSED', base?.message ?? note?.message ?? 'connection closed', phase, partial, cause ?? base?.cause ?? note?.cause);
   }
 
   #peekText(): string {
