@@ -21,7 +21,8 @@ export type Level = 'MUST' | 'SHOULD' | 'MAY';
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
-export type Command = 'check' | 'diagnose' | 'bench' | 'run';
+/** `demo` reports combine the check, diagnose and bench runs of `mailprobe demo`. */
+export type Command = 'check' | 'diagnose' | 'bench' | 'run' | 'demo';
 
 export interface CheckResult {
   readonly id: string;
@@ -197,6 +198,8 @@ export interface Report {
   readonly ports?: readonly PortReport[];
   /** bench: load results. */
   readonly bench?: BenchReport;
+  /** demo: one bench result per scenario run. */
+  readonly benches?: readonly BenchReport[];
   /** True when the run was interrupted and the report holds what finished. */
   readonly partial?: boolean;
   /** `--insecure` was used: certificate verification was off. */

@@ -38,6 +38,7 @@ export function renderJson(report: Report): string {
     // ports (diagnose) and bench are plain data built to the schema's order by their engines.
     ...(report.ports === undefined ? {} : { ports: report.ports }),
     ...(report.bench === undefined ? {} : { bench: report.bench }),
+    ...(report.benches === undefined ? {} : { benches: report.benches }),
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }

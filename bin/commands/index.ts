@@ -13,6 +13,10 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Pr
     load: () => import('./bench.js'),
   },
   check: { summary: 'run the conformance suites against servers (CI verdicts per RFC requirement)', load: () => import('./check.js') },
+  demo: {
+    summary: 'the whole job on the embedded sandbox: check, diagnose and bench, reports in ./mailprobe-report',
+    load: () => import('./demo.js'),
+  },
   diagnose: {
     summary: 'find what each port really speaks and what is wrong with its TLS, certificates and authentication',
     load: () => import('./diagnose.js'),
