@@ -78,10 +78,13 @@ export async function executeChecks(x: CheckExecution, io: CliIo): Promise<numbe
     insecure: x.connection.tls.insecure === true,
   });
   consoleOut.write(renderConsole(report, { color, verbose: x.verbose, lines: false }));
-  await writeReportFiles(report, x.outputs, io);
-  if (partial) return EXIT.INTERRUPTED;
-  if (output && output.unreachable.length === x.targets.length && x.targets.length > 0) return EXIT.UNREACHABLE;
-  return exitFor(report.checks.map((c) => c.status), x.failOnWarn);
+  const code = partial
+    ? EXIT.INTERRUPTED
+    : output && output.unreachable.length === x.targets.length && x.targets.length > 0
+      ? EXIT.UNREACHABLE
+      : exitFor(report.checks.map((c) => c.status), x.failOnWarn);
+  await writeReportFiles(report, x.outputs, io, { exitCode: code });
+  return code;
 }
 
 function exitFor(statuses: readonly CheckStatus[], failOnWarn: boolean): number {

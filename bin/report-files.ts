@@ -13,12 +13,14 @@ export const OUTPUT_OPTIONS = {
   json: { type: 'string' },
   junit: { type: 'string' },
   md: { type: 'string' },
+  html: { type: 'string' },
 } as const;
 
 export interface OutputPaths {
   readonly json?: string | undefined;
   readonly junit?: string | undefined;
   readonly md?: string | undefined;
+  readonly html?: string | undefined;
 }
 
 /** True when the JSON report goes to stdout (then the console report goes to stderr). */
@@ -39,9 +41,13 @@ export async function checkOutputPaths(paths: OutputPaths): Promise<void> {
   }
 }
 
-export async function writeReportFiles(report: Report, paths: OutputPaths, io: CliIo, options: { failOn?: Severity } = {}): Promise<void> {
+export async function writeReportFiles(report: Report, paths: OutputPaths, io: CliIo, options: { failOn?: Severity; exitCode?: number } = {}): Promise<void> {
   if (paths.json === '-') io.stdout.write(renderJson(report));
   else if (paths.json !== undefined) await writeFile(paths.json, renderJson(report));
   if (paths.junit !== undefined) await writeFile(paths.junit, renderJunit(report, options.failOn === undefined ? {} : { failOn: options.failOn }));
   if (paths.md !== undefined) await writeFile(paths.md, renderMarkdown(report, options.failOn === undefined ? {} : { failOn: options.failOn }));
+  if (paths.html !== undefined) {
+    const { renderHtml } = await import('../reports/html/index.js');
+    await writeFile(paths.html, renderHtml(report, { ...(options.failOn === undefined ? {} : { failOn: options.failOn }), ...(options.exitCode === undefined ? {} : { exitCode: options.exitCode }) }));
+  }
 }

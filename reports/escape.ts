@@ -71,9 +71,36 @@ export function escapeXmlAttr(text: string): string {
   return text.replace(XML_UNSAFE, visibleEscape).replace(/[&<>"'\r\n\t]/g, (ch) => XML_ENTITIES[ch] ?? ch);
 }
 
-/** Text inside raw HTML (a `<summary>` in Markdown): entities, and controls made visible. */
+/**
+ * Text inside raw HTML (a `<summary>` in Markdown, an HTML report's element or double- or
+ * single-quoted attribute value): entities, and controls made visible.
+ */
 export function escapeHtml(text: string): string {
   return escapeUnprintable(text).replace(/[&<>"']/g, (ch) => HTML_ENTITIES[ch] ?? ch);
+}
+
+/**
+ * Multi-line HTML text (a finding's detail, a check's message): as {@link escapeHtml} per line,
+ * the line breaks (LF, CRLF) kept as LF for an element with `white-space: pre-wrap` to show. A
+ * lone CR is not a line break here but shown as `\r`, as in transcripts: a bare CR from a server
+ * is worth seeing.
+ */
+export function escapeHtmlLines(text: string): string {
+  return text.split(/\r?\n/).map(escapeHtml).join('\n');
+}
+
+/** `<`, `>`, `&` and the JS line terminators as `\uXXXX` inside JSON strings (JSON allows them anywhere a string is). */
+const SCRIPT_JSON_UNSAFE = /[<>&\u2028\u2029]/g;
+
+/**
+ * A value as JSON that is inert inside an HTML `<script>` element: no `</script`, `<!--` or
+ * `<script` can appear (HTML §4.12.1.3 script data states), so server text in the data cannot
+ * end the element; U+2028/9 are escaped too, for parsers older than ES2019. `JSON.parse` of the
+ * element's text gives the value back. `undefined` (not JSON) becomes `null`.
+ */
+export function escapeScriptJson(value: unknown): string {
+  const json = JSON.stringify(value) ?? 'null';
+  return json.replace(SCRIPT_JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

@@ -11,6 +11,9 @@ export { DEFAULT_FAIL_ON } from './severity.js';
 export { certificateStatus, renderPortMatrix } from './diagnose-console.js';
 export { renderPortsMarkdown } from './diagnose-markdown.js';
 
+export { renderHtml } from './html/index.js';
+
+export type { HtmlOptions } from './html/index.js';
 export type { JunitOptions } from './junit.js';
 export type { MarkdownOptions } from './markdown.js';
 export type { CheckLineOptions, ConsoleOptions } from './console.js';

@@ -67,6 +67,7 @@ Gates and output:
                           session:rate>100/s, errors<1%, dropped<1%; exit 3 when crossed
   --abort-on-fail         stop as soon as a threshold is crossed (checked every second)
   --json FILE|-           JSON report (- for stdout), with mergeable HDR histograms
+  --html FILE             self-contained HTML report with latency and timeline charts
   --md FILE               Markdown summary (e.g. $GITHUB_STEP_SUMMARY)
 
 Connection (as for check): --user, --password-env, --password-file, --servername, --ca,
@@ -81,6 +82,7 @@ const OPTIONS = {
   ...CONNECTION_OPTIONS,
   json: { type: 'string' },
   md: { type: 'string' },
+  html: { type: 'string' },
   scenario: { type: 'string' },
   rate: { type: 'string' },
   ramp: { type: 'string' },
@@ -115,7 +117,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (positionals.length === 0 || positionals.length > 2) throw new MailprobeError('ECONFIG', 'bench takes a target URL (and, for e2e, a second URL to watch delivery on)');
   const target = parseTarget(positionals[0]!);
   const watch = positionals[1] === undefined ? undefined : parseTarget(positionals[1]);
-  const outputs = { json: values.json, md: values.md };
+  const outputs = { json: values.json, md: values.md, html: values.html };
   await checkOutputPaths(outputs);
   const connection = await resolveConnection(values, io, { timeoutMs: 10_000, starttls: 'optional' });
 
@@ -201,13 +203,17 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   consoleOut.write(renderBenchConsole(outcome.bench, { color }));
   if (report.insecure) consoleOut.write('warning: --insecure: certificate verification was off\n');
   if (report.partial) consoleOut.write('note: the run was interrupted; the report covers what finished\n');
-  await writeOutputs(report, outputs, io);
-
-  if (outcome.aborted) return EXIT.INTERRUPTED;
-  if (outcome.unreachable) return EXIT.UNREACHABLE;
-  if (outcome.bench.thresholds.some((t) => !t.ok)) return EXIT.THRESHOLD;
-  if (outcome.succeeded === 0) return EXIT.FAILED;
-  return EXIT.OK;
+  const code = outcome.aborted
+    ? EXIT.INTERRUPTED
+    : outcome.unreachable
+      ? EXIT.UNREACHABLE
+      : outcome.bench.thresholds.some((t) => !t.ok)
+        ? EXIT.THRESHOLD
+        : outcome.succeeded === 0
+          ? EXIT.FAILED
+          : EXIT.OK;
+  await writeOutputs(report, outputs, io, code);
+  return code;
 }
 
 /** `1k`, `10k`, `2m` (KiB/MiB) or bytes. */
@@ -249,10 +255,14 @@ function liveProgress(out: CliIo['stdout'], render: (p: TimelinePoint) => string
   };
 }
 
-async function writeOutputs(report: Report, outputs: { json?: string | undefined; md?: string | undefined }, io: CliIo): Promise<void> {
+async function writeOutputs(report: Report, outputs: { json?: string | undefined; md?: string | undefined; html?: string | undefined }, io: CliIo, exitCode: number): Promise<void> {
   const { renderJson } = await import('../../reports/json.js');
   const { renderBenchMarkdown } = await import('../../reports/bench-markdown.js');
   if (outputs.json === '-') io.stdout.write(renderJson(report));
   else if (outputs.json !== undefined) await writeFile(outputs.json, renderJson(report));
   if (outputs.md !== undefined && report.bench) await writeFile(outputs.md, renderBenchMarkdown(report.bench));
+  if (outputs.html !== undefined) {
+    const { renderHtml } = await import('../../reports/html/index.js');
+    await writeFile(outputs.html, renderHtml(report, { exitCode }));
+  }
 }

@@ -37,6 +37,7 @@ Options:
   --json FILE|-         JSON report (- for stdout)
   --junit FILE          JUnit XML report
   --md FILE             Markdown summary (e.g. $GITHUB_STEP_SUMMARY)
+  --html FILE           self-contained HTML report (no network needed to view it)
   --verbose             show transcripts of every non-passing check
 `;
 
@@ -78,7 +79,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const rcpt = values.rcpt;
   if (rcpt !== undefined && !/^[^@\s]+@[^@\s]+$/.test(rcpt)) throw new MailprobeError('ECONFIG', `--rcpt "${rcpt}" is not an address like user@example.org`);
   const failOn = values['fail-on'] === undefined ? 'fail' : parseChoice('--fail-on', values['fail-on'], ['fail', 'warn'] as const);
-  const outputs = { json: values.json, junit: values.junit, md: values.md };
+  const outputs = { json: values.json, junit: values.junit, md: values.md, html: values.html };
   await checkOutputPaths(outputs);
   const connection = await resolveConnection(values, io, { timeoutMs: 10_000, starttls: 'optional' });
 

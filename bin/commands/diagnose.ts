@@ -36,6 +36,13 @@ Options:
                         --password-file FILE): where a port offers login before TLS, diagnose
                         TRIES it over the cleartext connection, to prove whether passwords are
                         accepted unencrypted (finding auth.plaintext-accepted)
+  --probes              also the security probes that open mail transactions or fail logins
+                        on purpose: open relay (RCPT to example.com, never DATA), VRFY/EXPN,
+                        RCPT enumeration, SMTP smuggling (messages to --rcpt only) and login
+                        throttling (5 failed logins with a made-up user per login port);
+                        what each sends: docs/security-probes.md
+  --rcpt ADDRESS        with --probes: a local recipient on the target's own domain; the
+                        smuggling probe mails it (about 8 short messages per SMTP port)
   --fail-on SEVERITY    critical | high (default) | medium | low | info: the lowest severity
                         of a finding that makes exit code 1
   --json FILE|-         JSON report (- for stdout)
@@ -55,6 +62,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       ...CONNECTION_OPTIONS,
       ...OUTPUT_OPTIONS,
       ports: { type: 'string', multiple: true },
+      probes: { type: 'boolean' },
+      rcpt: { type: 'string' },
       'fail-on': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -66,6 +75,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (values.starttls !== undefined) {
     throw new MailprobeError('ECONFIG', '--starttls does not apply to diagnose: it tries STARTTLS wherever it is offered');
   }
+  const rcpt = values.rcpt;
+  if (rcpt !== undefined && values.probes !== true) throw new MailprobeError('ECONFIG', '--rcpt is for --probes (the smuggling and RCPT probes mail it); add --probes');
+  if (rcpt !== undefined && !/^[^@\s<>]+@[^@\s<>]+$/.test(rcpt)) throw new MailprobeError('ECONFIG', `--rcpt "${rcpt}" is not an address like user@example.org`);
+  const probes = values.probes === true ? { rcpt } : undefined;
   const ports = values.ports === undefined ? undefined : parsePortList(splitList(values.ports));
   const endpoints = endpointsFor(positionals, ports);
   const failOn: Severity = values['fail-on'] === undefined ? DEFAULT_FAIL_ON : parseChoice('--fail-on', values['fail-on'], SEVERITIES);
@@ -75,6 +88,13 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const consoleOut = jsonToStdout(outputs) ? io.stderr : io.stdout;
   if (connection.credentials) {
     consoleOut.write(`note: --user ${connection.credentials.user}: a login will be attempted over cleartext wherever a port offers it before TLS\n`);
+  }
+  if (probes !== undefined) {
+    consoleOut.write(
+      `note: --probes: mail transactions are opened (relay test to example.com, stopped before DATA) and 5 failed logins with a made-up user are tried per login port${
+        probes.rcpt === undefined ? '; without --rcpt the SMTP smuggling and RCPT probes are skipped' : `; SMTP smuggling probe messages go to ${probes.rcpt}`
+      }\n`,
+    );
   }
 
   const startedAt = new Date();
@@ -88,6 +108,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         timeoutMs: connection.stepTimeoutMs,
         timeouts: connection.timeouts,
         credentials: connection.credentials,
+        ...(probes ? { probes } : {}),
         signal: io.signal,
         now: () => new Date(),
         clientName: 'mailprobe.invalid',

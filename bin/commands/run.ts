@@ -13,7 +13,7 @@ export const usage = `Usage: mailprobe run FILE.yaml URL... [options]
 
 Runs the checks of a suite file (format: docs/suites.md) against each target of its protocol.
 Options are those of "mailprobe check" (--user, --rcpt, --ca, --servername, --insecure,
---starttls, --timeout, --concurrency, --fail-on, --json, --junit, --md, --verbose).
+--starttls, --timeout, --concurrency, --fail-on, --json, --junit, --md, --html, --verbose).
 `;
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -42,7 +42,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const targets = urls.map(parseTarget);
   const wrong = targets.find((t) => t.protocol !== suite.protocol);
   if (wrong) throw new MailprobeError('ECONFIG', `${file} is a ${suite.protocol} suite but ${wrong.url} is a ${wrong.protocol} target`);
-  const outputs = { json: values.json, junit: values.junit, md: values.md };
+  const outputs = { json: values.json, junit: values.junit, md: values.md, html: values.html };
   await checkOutputPaths(outputs);
   const failOn = values['fail-on'] === undefined ? 'fail' : parseChoice('--fail-on', values['fail-on'], ['fail', 'warn'] as const);
   const connection = await resolveConnection(values, io, { timeoutMs: 10_000, starttls: 'optional' });

@@ -23,6 +23,7 @@ describe('mailprobe demo', () => {
     expect(report.benches?.map((b) => b.scenario)).toEqual(['smtp-send', 'imap-session', 'pop3-session']);
     expect(XMLValidator.validate(await readFile(join(out, 'junit.xml'), 'utf8'))).toBe(true);
     expect(await readFile(join(out, 'summary.md'), 'utf8')).toContain('### mailprobe check');
+    expect(await readFile(join(out, 'report.html'), 'utf8')).toContain('Content-Security-Policy');
   }, 120_000);
 
   it('with a fault shows a failing run', async () => {
