@@ -10,11 +10,55 @@ import type { CheckResult, CheckStatus } from '../engine/report-types.js';
 import type { RunnableCheck } from '../engine/runner/run-check.js';
 import { runChecks } from '../engine/runner/run-checks.js';
 import { renderCheckLine, renderConsole, shouldColor } from '../reports/index.js';
-import type { ConnectionSettings } from './connection-options.js';
+import { MailprobeError } from '../drivers/errors.js';
+import { parseChoice, parsePositiveInt } from './args.js';
+import { CONNECTION_OPTIONS, resolveConnection, type ConnectionSettings, type ConnectionValues } from './connection-options.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
-import { jsonToStdout, writeReportFiles, type OutputPaths } from './report-files.js';
+import { checkOutputPaths, jsonToStdout, OUTPUT_OPTIONS, writeReportFiles, type OutputPaths } from './report-files.js';
 import { toolVersion } from './version.js';
+
+/** Options `check` and `run` share beyond the connection ones. */
+export const CHECK_OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  ...OUTPUT_OPTIONS,
+  rcpt: { type: 'string' },
+  mailbox: { type: 'string' },
+  concurrency: { type: 'string' },
+  'fail-on': { type: 'string' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type CheckValues = ConnectionValues & {
+  json?: string | undefined;
+  junit?: string | undefined;
+  md?: string | undefined;
+  html?: string | undefined;
+  rcpt?: string | undefined;
+  mailbox?: string | undefined;
+  concurrency?: string | undefined;
+  'fail-on'?: string | undefined;
+  verbose?: boolean | undefined;
+};
+
+/** Validate the shared options (output paths first, so a typo costs nothing). */
+export async function resolveCheckOptions(values: CheckValues, io: CliIo): Promise<Omit<CheckExecution, 'command' | 'targets' | 'checks'>> {
+  const rcpt = values.rcpt;
+  if (rcpt !== undefined && !/^[^@\s]+@[^@\s]+$/.test(rcpt)) throw new MailprobeError('ECONFIG', `--rcpt "${rcpt}" is not an address like user@example.org`);
+  const failOn = values['fail-on'] === undefined ? 'fail' : parseChoice('--fail-on', values['fail-on'], ['fail', 'warn'] as const);
+  const outputs = { json: values.json, junit: values.junit, md: values.md, html: values.html };
+  await checkOutputPaths(outputs);
+  return {
+    connection: await resolveConnection(values, io, { timeoutMs: 10_000, starttls: 'optional' }),
+    rcpt,
+    mailbox: values.mailbox ?? 'INBOX',
+    concurrency: values.concurrency === undefined ? 4 : parsePositiveInt('--concurrency', values.concurrency, 64),
+    outputs,
+    failOnWarn: failOn === 'warn',
+    verbose: values.verbose === true,
+  };
+}
 
 export interface CheckExecution {
   readonly command: 'check' | 'run';

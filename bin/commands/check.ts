@@ -8,11 +8,9 @@ import { parseTarget } from '../../drivers/target.js';
 import { checkMeta } from '../../engine/runner/run-check.js';
 import { runInterop } from '../../suites/interop/round-trip.js';
 import { BUILTIN_SUITES, builtinChecks, type BuiltinSuite } from '../../suites/index.js';
-import { idMatcher, parseChoice, parsePositiveInt, splitList } from '../args.js';
-import { CONNECTION_OPTIONS, resolveConnection } from '../connection-options.js';
-import { executeChecks } from '../execute-checks.js';
+import { idMatcher, parseChoice, splitList } from '../args.js';
+import { CHECK_OPTIONS, executeChecks, resolveCheckOptions } from '../execute-checks.js';
 import type { CliIo } from '../io.js';
-import { checkOutputPaths, OUTPUT_OPTIONS } from '../report-files.js';
 
 export const usage = `Usage: mailprobe check URL... [options]
 
@@ -47,17 +45,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     allowPositionals: true,
     strict: true,
     options: {
-      ...CONNECTION_OPTIONS,
-      ...OUTPUT_OPTIONS,
+      ...CHECK_OPTIONS,
       suite: { type: 'string', multiple: true },
       only: { type: 'string', multiple: true },
       skip: { type: 'string', multiple: true },
-      rcpt: { type: 'string' },
-      mailbox: { type: 'string' },
-      concurrency: { type: 'string' },
-      'fail-on': { type: 'string' },
-      verbose: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -76,12 +67,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const only = splitList(values.only);
   const skip = splitList(values.skip);
-  const rcpt = values.rcpt;
-  if (rcpt !== undefined && !/^[^@\s]+@[^@\s]+$/.test(rcpt)) throw new MailprobeError('ECONFIG', `--rcpt "${rcpt}" is not an address like user@example.org`);
-  const failOn = values['fail-on'] === undefined ? 'fail' : parseChoice('--fail-on', values['fail-on'], ['fail', 'warn'] as const);
-  const outputs = { json: values.json, junit: values.junit, md: values.md, html: values.html };
-  await checkOutputPaths(outputs);
-  const connection = await resolveConnection(values, io, { timeoutMs: 10_000, starttls: 'optional' });
+  const shared = await resolveCheckOptions(values, io);
+  const { connection, rcpt } = shared;
 
   const isOnly = only.length > 0 ? idMatcher(only) : () => true;
   const isSkipped = idMatcher(skip);
@@ -97,13 +84,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       command: 'check',
       targets,
       checks,
-      connection,
-      rcpt,
-      mailbox: values.mailbox ?? 'INBOX',
-      concurrency: values.concurrency === undefined ? 4 : parsePositiveInt('--concurrency', values.concurrency, 64),
-      outputs,
-      failOnWarn: failOn === 'warn',
-      verbose: values.verbose === true,
+      ...shared,
       ...(interop && smtpTarget
         ? {
             crossTarget: () =>

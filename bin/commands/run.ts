@@ -3,11 +3,8 @@ import { parseArgs } from 'node:util';
 import { MailprobeError } from '../../drivers/errors.js';
 import { parseTarget } from '../../drivers/target.js';
 import { loadSuiteFile } from '../../engine/suite/loader.js';
-import { parseChoice, parsePositiveInt } from '../args.js';
-import { CONNECTION_OPTIONS, resolveConnection } from '../connection-options.js';
-import { executeChecks } from '../execute-checks.js';
+import { CHECK_OPTIONS, executeChecks, resolveCheckOptions } from '../execute-checks.js';
 import type { CliIo } from '../io.js';
-import { checkOutputPaths, OUTPUT_OPTIONS } from '../report-files.js';
 
 export const usage = `Usage: mailprobe run FILE.yaml URL... [options]
 
@@ -17,21 +14,7 @@ Options are those of "mailprobe check" (--user, --rcpt, --ca, --servername, --in
 `;
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...CONNECTION_OPTIONS,
-      ...OUTPUT_OPTIONS,
-      rcpt: { type: 'string' },
-      mailbox: { type: 'string' },
-      concurrency: { type: 'string' },
-      'fail-on': { type: 'string' },
-      verbose: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: CHECK_OPTIONS });
   if (values.help) {
     io.stdout.write(usage);
     return 0;
@@ -42,23 +25,6 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const targets = urls.map(parseTarget);
   const wrong = targets.find((t) => t.protocol !== suite.protocol);
   if (wrong) throw new MailprobeError('ECONFIG', `${file} is a ${suite.protocol} suite but ${wrong.url} is a ${wrong.protocol} target`);
-  const outputs = { json: values.json, junit: values.junit, md: values.md, html: values.html };
-  await checkOutputPaths(outputs);
-  const failOn = values['fail-on'] === undefined ? 'fail' : parseChoice('--fail-on', values['fail-on'], ['fail', 'warn'] as const);
-  const connection = await resolveConnection(values, io, { timeoutMs: 10_000, starttls: 'optional' });
-  return executeChecks(
-    {
-      command: 'run',
-      targets,
-      checks: suite.checks,
-      connection,
-      rcpt: values.rcpt,
-      mailbox: values.mailbox ?? 'INBOX',
-      concurrency: values.concurrency === undefined ? 4 : parsePositiveInt('--concurrency', values.concurrency, 64),
-      outputs,
-      failOnWarn: failOn === 'warn',
-      verbose: values.verbose === true,
-    },
-    io,
-  );
+  const shared = await resolveCheckOptions(values, io);
+  return executeChecks({ command: 'run', targets, checks: suite.checks, ...shared }, io);
 }
