@@ -10,6 +10,7 @@ import type { RunnableCheck } from '../engine/runner/run-check.js';
 import { loadSuiteFile, type LoadedSuite } from '../engine/suite/loader.js';
 import { IMAP_CODE_CHECKS } from './imap/code.js';
 import { POP3_CODE_CHECKS } from './pop3/code.js';
+import { SECURITY_CODE_CHECKS } from './security/code.js';
 import { SMTP_CODE_CHECKS } from './smtp/code.js';
 
 export const BUILTIN_SUITES = ['smtp', 'imap', 'pop3'] as const;
@@ -28,12 +29,20 @@ export async function builtinSuiteFiles(protocol: Protocol): Promise<LoadedSuite
   return Promise.all(names.map((n) => loadSuiteFile(fileURLToPath(new URL(n, dir)), `suites/${protocol}/${n}`)));
 }
 
+/** Suites run only when asked for by name (`--suite security`): they open mail transactions and fail logins on purpose. */
+export const OPT_IN_SUITES = ['security'] as const;
+export type SuiteName = BuiltinSuite | (typeof OPT_IN_SUITES)[number];
+
 /** Every built-in check of the given suites: YAML checks then code checks, per protocol. */
-export async function builtinChecks(suites: readonly BuiltinSuite[] = BUILTIN_SUITES): Promise<RunnableCheck[]> {
+export async function builtinChecks(suites: readonly SuiteName[] = BUILTIN_SUITES): Promise<RunnableCheck[]> {
   const out: RunnableCheck[] = [];
-  for (const protocol of suites) {
-    for (const suite of await builtinSuiteFiles(protocol)) out.push(...suite.checks);
-    out.push(...CODE_CHECKS[protocol]);
+  for (const name of suites) {
+    if (name === 'security') {
+      out.push(...SECURITY_CODE_CHECKS);
+      continue;
+    }
+    for (const suite of await builtinSuiteFiles(name)) out.push(...suite.checks);
+    out.push(...CODE_CHECKS[name]);
   }
   return out;
 }

@@ -7,7 +7,7 @@ import { MailprobeError } from '../../drivers/errors.js';
 import { parseTarget } from '../../drivers/target.js';
 import { checkMeta } from '../../engine/runner/run-check.js';
 import { runInterop } from '../../suites/interop/round-trip.js';
-import { BUILTIN_SUITES, builtinChecks, type BuiltinSuite } from '../../suites/index.js';
+import { BUILTIN_SUITES, builtinChecks, OPT_IN_SUITES, type SuiteName } from '../../suites/index.js';
 import { idMatcher, parseChoice, splitList } from '../args.js';
 import { CHECK_OPTIONS, executeChecks, resolveCheckOptions } from '../execute-checks.js';
 import type { CliIo } from '../io.js';
@@ -17,8 +17,10 @@ export const usage = `Usage: mailprobe check URL... [options]
 Runs the built-in conformance suites (one verdict per RFC requirement) against each target.
 
 Options:
-  --suite LIST          smtp, imap, pop3, interop (default: the protocols of the targets;
-                        interop submits with nodemailer and reads back with imapflow/POP3)
+  --suite LIST          smtp, imap, pop3, security, interop (default: the protocols of the
+                        targets; security opens mail transactions and fails logins on purpose,
+                        see docs/security-probes.md; interop submits with nodemailer and reads
+                        back with imapflow/POP3)
   --only IDS            run only these check ids (comma-separated, * wildcards)
   --skip IDS            leave these check ids out
   --user USER           login for checks that need one; the password comes from
@@ -57,9 +59,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
   if (positionals.length === 0) throw new MailprobeError('ECONFIG', 'check needs at least one target URL, e.g. mailprobe check smtp://mail.example.org');
   const targets = positionals.map(parseTarget);
-  const chosen = values.suite === undefined ? undefined : splitList(values.suite).map((s) => parseChoice('--suite', s, [...BUILTIN_SUITES, 'interop'] as const));
-  const suites: BuiltinSuite[] =
-    chosen === undefined ? BUILTIN_SUITES.filter((s) => targets.some((t) => t.protocol === s)) : chosen.filter((s): s is BuiltinSuite => s !== 'interop');
+  const chosen = values.suite === undefined ? undefined : splitList(values.suite).map((s) => parseChoice('--suite', s, [...BUILTIN_SUITES, ...OPT_IN_SUITES, 'interop'] as const));
+  const suites: SuiteName[] =
+    chosen === undefined ? BUILTIN_SUITES.filter((s) => targets.some((t) => t.protocol === s)) : chosen.filter((s): s is SuiteName => s !== 'interop');
   const interop = chosen?.includes('interop') ?? false;
   const smtpTarget = targets.find((t) => t.protocol === 'smtp' && t.role === 'submission') ?? targets.find((t) => t.protocol === 'smtp');
   if (interop && (!smtpTarget || !targets.some((t) => t.protocol === 'imap' || t.protocol === 'pop3'))) {

@@ -1,11 +1,11 @@
 /** `mailprobe list [--suite smtp,imap,pop3] [--json]`: every built-in check with its RFC reference. */
 import { parseArgs } from 'node:util';
 import { checkMeta } from '../../engine/runner/run-check.js';
-import { BUILTIN_SUITES, builtinChecks } from '../../suites/index.js';
+import { BUILTIN_SUITES, builtinChecks, OPT_IN_SUITES } from '../../suites/index.js';
 import { parseChoice, splitList } from '../args.js';
 import type { CliIo } from '../io.js';
 
-export const usage = `Usage: mailprobe list [--suite smtp,imap,pop3] [--json]
+export const usage = `Usage: mailprobe list [--suite smtp,imap,pop3,security] [--json]
 
 Lists the built-in checks: id, protocol, requirement level, RFC reference and title.
 `;
@@ -20,7 +20,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout.write(usage);
     return 0;
   }
-  const suites = values.suite === undefined ? BUILTIN_SUITES : splitList(values.suite).map((s) => parseChoice('--suite', s, BUILTIN_SUITES));
+  const all = [...BUILTIN_SUITES, ...OPT_IN_SUITES] as const;
+  const suites = values.suite === undefined ? all : splitList(values.suite).map((s) => parseChoice('--suite', s, all));
   const rows = (await builtinChecks(suites)).map((c) => {
     const m = checkMeta(c);
     return { id: m.id, protocol: c.protocol, level: m.level, ref: m.ref, title: m.title, requires: m.requires ?? [], needs: m.needs ?? [] };

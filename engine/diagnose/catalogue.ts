@@ -97,7 +97,7 @@ export const CATALOGUE = {
     fix: 'Upgrade the server, or the proxy in front of it that rewrites capabilities; Postfix, Dovecot and Exim do not do this on their own.',
   },
   'starttls.command-injection': {
-    severity: 'high',
+    severity: 'critical',
     title: 'Plaintext commands are executed inside TLS',
     why: 'A command sent in the same packet as STARTTLS was answered inside TLS (or plaintext followed the go-ahead): an attacker on the path can inject commands into the encrypted session (CVE-2011-0411 class, RFC 3207 §4.2).',
     fix: 'Upgrade the server or the TLS proxy: the server must discard input buffered before the handshake (Postfix ≥ 2.8.4, current Dovecot and Exim do).',

@@ -15,8 +15,9 @@ import { LEGACY_TLS, openPort, type Greeted, type Opening } from './classify.js'
 import { finding } from './finding.js';
 import type { Limiter } from './limiter.js';
 import { judgeOpening } from './port-rules.js';
-import { probeCleartextLogin, probeInjection, probeVersion, TLS_VERSIONS, type ProbeTarget, type VersionProbe } from './probes.js';
+import { probeVersion, TLS_VERSIONS, type ProbeTarget, type VersionProbe } from './probes.js';
 import { classifyTlsError } from './raw-stream.js';
+import { securityFindings, throttlingFindings } from './security.js';
 import { GREETING_REST_FACTOR, runSession } from './session.js';
 import { judgeSession } from './session-rules.js';
 import type { DiagnoseSettings, Endpoint, SessionResult } from './types.js';
@@ -37,6 +38,8 @@ export interface PortDiagnosis {
   readonly reachable: boolean;
   readonly server: { readonly url: string; readonly info: ServerInfo } | undefined;
   readonly leaf: CertificateFacts | undefined;
+  /** Probes for after every port is done (login throttling, --probes): their findings. */
+  readonly deferred?: () => Promise<Finding[]>;
 }
 
 export async function diagnosePort(endpoint: Endpoint, address: string, ctx: PortContext): Promise<PortDiagnosis> {
@@ -109,23 +112,18 @@ async function probeAndJudge(c: Conversed, ctx: PortContext): Promise<PortDiagno
   const usable = session.greetingStatus === 'ok' && !session.greetingCut && session.greetingError === undefined && !session.closedAfterGreeting && session.closedAfterCommand === undefined;
   const credentials = settings.credentials;
   const tryLogin = credentials !== undefined && usable && !implicitTls && (session.caps?.cleartextLogin ?? session.protocol === 'pop3');
-  const [versions, injection, login] = await Promise.all([
+  const plan = { injection: !implicitTls && session.starttls?.tls !== undefined, cleartextLogin: tryLogin, role: endpoint.expected === undefined ? undefined : SCHEMES[endpoint.expected].role };
+  const [versions, security] = await Promise.all([
     facts ? Promise.all(TLS_VERSIONS.map((v) => ctx.limiter.run(() => probeVersion(target, v)))) : Promise.resolve([]),
-    !implicitTls && session.starttls?.tls ? ctx.limiter.run(() => probeInjection(target)) : Promise.resolve(undefined),
-    tryLogin ? ctx.limiter.run(() => probeCleartextLogin(target, { user: credentials.user, password: credentials.password })) : Promise.resolve(undefined),
+    usable ? securityFindings(target, plan, ctx.limiter) : Promise.resolve([]),
   ]);
   const findings = [...c.openingFindings, ...judgeSession({ endpoint, session, mixup: c.mixup, timeoutMs: settings.timeoutMs })];
   const cert = facts ? certificate(endpoint, facts, versions, ctx) : undefined;
   if (facts && cert) {
     findings.push(...cert.findings, ...judgeVersions(endpoint, versions, facts.protocol), ...incompleteProbes(endpoint, versions));
   }
-  if (injection?.kind === 'vulnerable') {
-    findings.push(finding('starttls.command-injection', endpoint, { seen: `A command sent in the same write as ${adapter.starttlsVerb} was not discarded: ${injection.detail}.`, evidence: injection.evidence }));
-  }
-  if (login?.ok) {
-    const seen = `Logging in as ${credentials!.user} over the unencrypted connection succeeded (${login.reply}); diagnose tried this because you gave credentials.`;
-    findings.push(finding('auth.plaintext-accepted', endpoint, { seen, evidence: login.evidence }));
-  }
+  findings.push(...security);
+  const deferred = usable ? throttlingFindings(target, ctx.limiter) : undefined;
   return {
     endpoint,
     report: {
@@ -139,6 +137,7 @@ async function probeAndJudge(c: Conversed, ctx: PortContext): Promise<PortDiagno
     reachable: true,
     server: { url: serverUrl(opening.protocol, implicitTls, endpoint), info: serverInfo(session) },
     leaf: facts?.chain[0],
+    ...(deferred ? { deferred } : {}),
   };
 }
 

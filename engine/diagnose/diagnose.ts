@@ -51,12 +51,23 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnoseResult> {
     else if (isMailprobeError(s.reason, 'EABORTED') || settings.signal?.aborted) partial = true;
     else throw s.reason;
   }
+  // Probes that must not disturb the others run last (failed logins slow every login from here).
+  const deferred: Finding[][] = [];
+  if (!partial) {
+    for (const r of await Promise.allSettled(done.map((d) => d.deferred?.() ?? Promise.resolve([])))) {
+      if (r.status === 'fulfilled') deferred.push(r.value);
+      else if (isMailprobeError(r.reason, 'EABORTED') || settings.signal?.aborted) {
+        partial = true;
+        deferred.push([]);
+      } else throw r.reason;
+    }
+  }
   const certs = done.flatMap((d) => (d.leaf ? [{ endpoint: d.endpoint, leaf: d.leaf }] : []));
   const server: Record<string, ServerInfo> = {};
   for (const d of done) if (d.server) server[d.server.url] = d.server.info;
   return {
     ports: done.map((d) => d.report),
-    findings: [...done.flatMap((d) => d.findings), ...judgeConsistency(certs, settings.now())],
+    findings: [...done.flatMap((d, i) => [...d.findings, ...(deferred[i] ?? [])]), ...judgeConsistency(certs, settings.now())],
     server,
     reachable: done.some((d) => d.reachable),
     partial,

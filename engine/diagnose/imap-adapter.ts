@@ -1,20 +1,16 @@
 /**
  * IMAP for diagnose over drivers/imap: CAPABILITY (RFC 9051 §6.1.1), STARTTLS and LOGINDISABLED
- * (RFC 9051 §6.2.1, RFC 3501 §6.2.1/§7.2.1, RFC 2595 §3.1), LOGIN and AUTHENTICATE PLAIN.
+ * (RFC 9051 §6.2.1, RFC 3501 §6.2.1/§7.2.1, RFC 2595 §3.1), and whether LOGIN or AUTH=PLAIN is offered.
  */
 import { ImapClient } from '../../drivers/imap/client.js';
 import type { ImapResponse } from '../../drivers/imap/response-types.js';
 import { MailprobeError } from '../../drivers/errors.js';
-import { secret } from '../../drivers/redact.js';
-import type { Credentials } from '../../drivers/sasl.js';
 import { renderWireText } from '../../drivers/transcript.js';
 import type { Transport, TransportOptions } from '../../drivers/transport.js';
 import { classifyGreeting } from './greeting.js';
-import type { CapabilityRead, Conversation, InjectionReply, LoginReply, ProtocolAdapter, UpgradeReply } from './protocol.js';
+import type { CapabilityRead, Conversation, ProtocolAdapter, UpgradeReply } from './protocol.js';
 import type { Capabilities, GreetingStatus } from './types.js';
 
-/** Tags no client library uses, so answers to them cannot be confused with ours. */
-const INJECT_TAGS = { starttls: 'MPI1', injected: 'MPI2', probe: 'MPC1' } as const;
 const CLEARTEXT_MECHANISMS = ['PLAIN', 'LOGIN'];
 
 export function imapCapabilities(names: readonly string[]): Capabilities {
@@ -63,28 +59,6 @@ class ImapConversation implements Conversation {
     return { accepted: true, reply, tls: r.tls, trailingBytes: r.trailing.length };
   }
 
-  async injectStarttls(): Promise<InjectionReply> {
-    const { starttls, injected, probe } = INJECT_TAGS;
-    await this.client.sendRaw(`${starttls} STARTTLS\r\n${injected} NOOP\r\n`);
-    const go = await this.untilTagged(starttls);
-    const reply = rawText(go);
-    if (go.kind !== 'tagged' || go.status !== 'OK') return { accepted: false, reply, tls: undefined, trailingBytes: 0, answeredInside: undefined };
-    const up = await this.transport.upgradeTls({ trailing: 'record' });
-    await this.client.sendRaw(`${probe} CAPABILITY\r\n`);
-    let answeredInside: string | undefined;
-    await this.untilTagged(probe, (r) => {
-      if (r.kind === 'tagged' && r.tag.toUpperCase() === injected) answeredInside = rawText(r);
-    });
-    return { accepted: true, reply, tls: up.tls, trailingBytes: up.trailing.length, answeredInside };
-  }
-
-  async login(credentials: Credentials, caps: Capabilities | undefined): Promise<LoginReply> {
-    const password = credentials.password ?? secret('');
-    const useLogin = caps === undefined || !caps.raw.some((c) => c.toUpperCase() === 'LOGINDISABLED');
-    const r = useLogin ? await this.client.login(credentials.user, password) : await this.client.authenticatePlain(credentials.user, password);
-    return { ok: r.status === 'OK', reply: `${r.status} ${r.text}`.trim() };
-  }
-
   async quit(): Promise<void> {
     try {
       await this.client.logout();
@@ -96,17 +70,6 @@ class ImapConversation implements Conversation {
 
   destroy(): void {
     this.client.destroy();
-  }
-
-  /** Responses until the tagged completion of `tag` (at most a few dozen: bounded by the deadline). */
-  async untilTagged(tag: string, seen: (r: ImapResponse) => void = () => {}): Promise<ImapResponse> {
-    const deadline = this.transport.now() + this.transport.timeouts.commandMs;
-    for (;;) {
-      const r = await this.client.readResponse({ timeoutMs: Math.max(1, deadline - this.transport.now()) });
-      seen(r);
-      if (r.kind === 'tagged' && r.tag.toUpperCase() === tag) return r;
-      if (r.kind === 'condition' && r.status === 'BYE') return r;
-    }
   }
 }
 

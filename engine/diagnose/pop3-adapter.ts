@@ -1,19 +1,15 @@
 /**
- * POP3 for diagnose over drivers/pop3: CAPA (RFC 2449), STLS (RFC 2595 §4), USER/PASS
- * (RFC 1939 §7) and AUTH PLAIN (RFC 5034).
+ * POP3 for diagnose over drivers/pop3: CAPA (RFC 2449), STLS (RFC 2595 §4), and whether
+ * USER/PASS (RFC 1939 §7) or AUTH PLAIN (RFC 5034) is offered.
  */
 import { renderWireText } from '../../drivers/transcript.js';
 import { Pop3Client } from '../../drivers/pop3/client.js';
 import type { Pop3Reply } from '../../drivers/pop3/types.js';
-import { secret } from '../../drivers/redact.js';
-import type { Credentials } from '../../drivers/sasl.js';
 import type { Transport, TransportOptions } from '../../drivers/transport.js';
 import { classifyGreeting } from './greeting.js';
-import type { CapabilityRead, Conversation, InjectionReply, LoginReply, ProtocolAdapter, UpgradeReply } from './protocol.js';
+import type { CapabilityRead, Conversation, ProtocolAdapter, UpgradeReply } from './protocol.js';
 import type { Capabilities, GreetingStatus } from './types.js';
 
-/** Not a POP3 command: any server answers -ERR, never the +OK CAPA gets. */
-export const POP3_INJECTED = 'XMAILPROBE-INJECTED';
 const CLEARTEXT_MECHANISMS = ['PLAIN', 'LOGIN'];
 
 export function pop3Capabilities(caps: ReadonlyMap<string, readonly string[]>): Capabilities {
@@ -56,34 +52,6 @@ class Pop3Conversation implements Conversation {
     const r = await this.client.stls({ trailing: 'record' });
     if (!r.upgraded) return { accepted: false, reply: statusLine(r), tls: undefined, trailingBytes: 0 };
     return { accepted: true, reply: statusLine(r), tls: r.tls, trailingBytes: r.trailing.length };
-  }
-
-  async injectStarttls(): Promise<InjectionReply> {
-    await this.client.sendRaw(`STLS\r\n${POP3_INJECTED}\r\n`);
-    const go = await this.client.readStatus();
-    if (!go.ok) return { accepted: false, reply: statusLine(go), tls: undefined, trailingBytes: 0, answeredInside: undefined };
-    const up = await this.transport.upgradeTls({ trailing: 'record' });
-    // A server that kept the injected line answers it (-ERR) inside TLS before CAPA's reply.
-    const first = await this.client.command('CAPA');
-    let answeredInside: string | undefined;
-    if (!first.ok) {
-      const limit = Math.min(this.transport.timeouts.commandMs, 2_000);
-      const second = await this.client.readStatus({ timeoutMs: limit }).catch(() => undefined);
-      if (second !== undefined) answeredInside = statusLine(first);
-    }
-    return { accepted: true, reply: statusLine(go), tls: up.tls, trailingBytes: up.trailing.length, answeredInside };
-  }
-
-  async login(credentials: Credentials, caps: Capabilities | undefined): Promise<LoginReply> {
-    const password = credentials.password ?? secret('');
-    if (caps === undefined || caps.raw.some((l) => /^USER\b/i.test(l))) {
-      const user = await this.client.user(credentials.user);
-      if (!user.ok) return { ok: false, reply: statusLine(user) };
-      const pass = await this.client.pass(password);
-      return { ok: pass.ok, reply: statusLine(pass) };
-    }
-    const r = await this.client.authPlain(credentials.user, password);
-    return { ok: r.ok, reply: statusLine(r) };
   }
 
   async quit(): Promise<void> {

@@ -1,10 +1,9 @@
 /**
  * What diagnose asks of each protocol, behind one typed registry (STYLE.md §3.7): open a
- * conversation and read the greeting, read the capabilities, upgrade with STARTTLS/STLS (plain,
- * or with a command injected in the same write), log in, and leave. The adapters in
+ * conversation and read the greeting, read the capabilities, upgrade with STARTTLS/STLS, and
+ * leave. (The security probes, engine/security, talk to the drivers themselves.) The adapters in
  * smtp-adapter.ts, imap-adapter.ts and pop3-adapter.ts map these onto the drivers' clients.
  */
-import type { Credentials } from '../../drivers/sasl.js';
 import type { Protocol } from '../../drivers/target.js';
 import type { TlsFacts } from '../../drivers/tls/tls-facts.js';
 import type { Transport, TransportOptions } from '../../drivers/transport.js';
@@ -28,16 +27,6 @@ export interface UpgradeReply {
   readonly trailingBytes: number;
 }
 
-export interface InjectionReply extends UpgradeReply {
-  /** The injected command was answered inside TLS: the reply that gave it away. */
-  readonly answeredInside: string | undefined;
-}
-
-export interface LoginReply {
-  readonly ok: boolean;
-  readonly reply: string;
-}
-
 /** One open conversation whose greeting has been read. */
 export interface Conversation {
   readonly transport: Transport;
@@ -47,13 +36,6 @@ export interface Conversation {
   capabilities(): Promise<CapabilityRead>;
   /** STARTTLS/STLS and the handshake (bytes after the go-ahead recorded, not fatal). Throws on a failed handshake. */
   starttls(): Promise<UpgradeReply>;
-  /**
-   * STARTTLS/STLS with a second command in the same write (RFC 3207 §4.2 / RFC 2595 §3.1: the
-   * server must discard it), then a capability command inside TLS to see what gets answered.
-   */
-  injectStarttls(): Promise<InjectionReply>;
-  /** A password login with whatever cleartext mechanism the server offers. */
-  login(credentials: Credentials, caps: Capabilities | undefined): Promise<LoginReply>;
   /** QUIT/LOGOUT and close; never throws. */
   quit(): Promise<void>;
   destroy(): void;

@@ -41,6 +41,12 @@ export interface DiagnoseSettings {
   readonly clientName: string;
   /** Opens the TCP connection of a port's first contact; tests inject one (default net.connect). */
   readonly connect?: TcpConnector;
+  /**
+   * `--probes`: also the security probes that open mail transactions or fail logins on purpose
+   * (engine/diagnose/security.ts); `rcpt` is the local recipient (--rcpt) they may mail to.
+   * Undefined: off.
+   */
+  readonly probes?: { readonly rcpt: string | undefined };
 }
 
 export type TcpConnector = (target: { host: string; port: number }) => Socket;

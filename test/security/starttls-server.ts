@@ -1,0 +1,182 @@
+/**
+ * A scripted SMTP, IMAP or POP3 server with STARTTLS, for what real servers do not do: keep the
+ * plaintext buffered with STARTTLS and answer it inside TLS (CVE-2011-0411 class), answer it in
+ * plaintext after the go-ahead, accept STARTTLS a second time, offer STARTTLS again inside TLS.
+ * Logins always fail; nothing else is implemented. `heard` collects every line clients sent.
+ */
+import type { Socket } from 'node:net';
+import type { SecureContextOptions, TLSSocket } from 'node:tls';
+import type { LabPki } from '../helpers/certs.js';
+import { scriptServer, type ScriptServer } from '../helpers/script-server.js';
+
+export type Protocol = 'smtp' | 'imap' | 'pop3';
+
+export interface StarttlsScript {
+  readonly protocol: Protocol;
+  readonly cert: SecureContextOptions;
+  /** What happens to lines that came in the same packet as STARTTLS (default: discarded). */
+  readonly pipelined?: 'discard' | 'answer-inside-tls' | 'answer-in-plaintext';
+  /** Say go ahead to STARTTLS inside TLS too. */
+  readonly acceptTwice?: boolean;
+  /** List STARTTLS/STLS in the capabilities inside TLS too. */
+  readonly readvertise?: boolean;
+  /** Delay every failed login reply this long (throttling). */
+  readonly loginDelayMs?: number;
+  /** Hang up after this many failed logins. */
+  readonly dropAfterFailures?: number;
+}
+
+export function labCert(pki: LabPki): SecureContextOptions {
+  return { key: pki.leaf.keyPem, cert: pki.chainPem };
+}
+
+/** A line reader over a socket whose unread rest can be taken over (the STARTTLS buffer). */
+class Lines {
+  #buf = '';
+  #waiters: ((line: string | null) => void)[] = [];
+  #ended = false;
+  constructor(
+    readonly stream: Socket | TLSSocket,
+    initial = '',
+  ) {
+    this.#buf = initial;
+    stream.on('data', this.#onData);
+    stream.on('close', this.#onEnd);
+  }
+  #onData = (chunk: Buffer): void => {
+    this.#buf += chunk.toString('latin1');
+    this.#serve();
+  };
+  #onEnd = (): void => {
+    this.#ended = true;
+    this.#serve();
+  };
+  #serve(): void {
+    while (this.#waiters.length > 0) {
+      const lf = this.#buf.indexOf('\n');
+      if (lf === -1) {
+        if (!this.#ended) return;
+        this.#waiters.shift()!(null);
+        continue;
+      }
+      const line = this.#buf.slice(0, lf).replace(/\r$/, '');
+      this.#buf = this.#buf.slice(lf + 1);
+      this.#waiters.shift()!(line);
+    }
+  }
+  next(): Promise<string | null> {
+    return new Promise((resolve) => {
+      this.#waiters.push(resolve);
+      this.#serve();
+    });
+  }
+  detach(): string {
+    this.stream.off('data', this.#onData);
+    this.stream.off('close', this.#onEnd);
+    const rest = this.#buf;
+    this.#buf = '';
+    return rest;
+  }
+}
+
+const GREETING: Readonly<Record<Protocol, string>> = { smtp: '220 scripted.test ESMTP', imap: '* OK scripted IMAP ready', pop3: '+OK scripted POP3 ready' };
+
+export function starttlsServer(script: StarttlsScript, heard: string[] = []): Promise<ScriptServer> {
+  return scriptServer(async (socket, ctx) => {
+    const { protocol } = script;
+    let stream: Socket | TLSSocket = socket;
+    let tls = false;
+    let failures = 0;
+    let lines = new Lines(stream);
+    const send = (text: string): void => {
+      if (!stream.destroyed) stream.write(`${text}\r\n`);
+    };
+    send(GREETING[protocol]);
+    const answer = async (line: string): Promise<'quit' | 'starttls' | undefined> => {
+      const words = line.split(' ');
+      const tag = protocol === 'imap' ? `${words.shift() ?? '*'} ` : '';
+      const verb = (words[0] ?? '').toUpperCase();
+      if (verb === 'STARTTLS' || verb === 'STLS') {
+        if (tls && !script.acceptTwice) {
+          send(protocol === 'smtp' ? '554 5.5.1 TLS already active' : protocol === 'imap' ? `${tag}BAD TLS already active` : '-ERR TLS already active');
+          return undefined;
+        }
+        send(protocol === 'smtp' ? '220 2.0.0 go ahead' : protocol === 'imap' ? `${tag}OK begin TLS` : '+OK begin TLS');
+        return 'starttls';
+      }
+      const offerTls = !tls || script.readvertise === true;
+      if (protocol === 'smtp') {
+        if (verb === 'EHLO') {
+          const caps = ['PIPELINING', ...(offerTls ? ['STARTTLS'] : []), ...(tls ? ['AUTH PLAIN LOGIN'] : [])];
+          ['250-scripted.test', ...caps.map((c, i) => `250${i === caps.length - 1 ? ' ' : '-'}${c}`)].forEach(send);
+        } else if (verb === 'AUTH') {
+          await login();
+          send('535 5.7.8 authentication failed');
+        } else if (verb === 'QUIT') {
+          send('221 bye');
+          return 'quit';
+        } else if (verb === 'NOOP' || verb === 'RSET' || verb === 'HELO') send('250 ok');
+        else send('502 5.5.2 command not recognized');
+      } else if (protocol === 'imap') {
+        if (verb === 'CAPABILITY') {
+          send(`* CAPABILITY IMAP4rev1 ${offerTls ? 'STARTTLS ' : ''}${tls ? 'AUTH=PLAIN' : 'LOGINDISABLED'}`);
+          send(`${tag}OK done`);
+        } else if (verb === 'NOOP') send(`${tag}OK noop`);
+        else if (verb === 'LOGIN' || verb === 'AUTHENTICATE') {
+          await login();
+          send(`${tag}NO [AUTHENTICATIONFAILED] failed`);
+        } else if (verb === 'LOGOUT') {
+          send('* BYE');
+          send(`${tag}OK bye`);
+          return 'quit';
+        } else send(`${tag}BAD unknown`);
+      } else {
+        if (verb === 'CAPA') ['+OK', ...(offerTls ? ['STLS'] : []), ...(tls ? ['USER'] : []), '.'].forEach(send);
+        else if (verb === 'USER') send('+OK');
+        else if (verb === 'PASS') {
+          await login();
+          send('-ERR [AUTH] failed');
+        } else if (verb === 'QUIT') {
+          send('+OK bye');
+          return 'quit';
+        } else send('-ERR unknown');
+      }
+      return undefined;
+    };
+    const login = async (): Promise<void> => {
+      failures++;
+      if (script.loginDelayMs !== undefined) await ctx.sleep(script.loginDelayMs);
+      if (script.dropAfterFailures !== undefined && failures >= script.dropAfterFailures) {
+        stream.destroy();
+      }
+    };
+    for (;;) {
+      const line = await lines.next();
+      if (line === null) return;
+      heard.push(line);
+      const what = await answer(line);
+      if (what === 'quit') {
+        stream.end();
+        return;
+      }
+      if (what !== 'starttls') continue;
+      const rest = lines.detach();
+      const pending = rest.split(/\r?\n/).filter((l) => l !== '');
+      if (script.pipelined === 'answer-in-plaintext') for (const l of pending) await answer(l);
+      if (tls) {
+        // A second handshake inside TLS is more than this script does: the client gives up anyway.
+        return;
+      }
+      stream = ctx.startTls(socket, script.cert);
+      tls = true;
+      lines = new Lines(stream);
+      if (script.pipelined === 'answer-inside-tls') {
+        await new Promise<void>((resolve) => (stream as TLSSocket).once('secure', () => resolve()));
+        for (const l of pending) {
+          heard.push(`${l} (kept from plaintext)`);
+          await answer(l);
+        }
+      }
+    }
+  });
+}
