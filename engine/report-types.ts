@@ -123,6 +123,12 @@ export interface TimelinePoint {
   readonly errors: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /**
+   * The point's latencies as a compressed base64 HdrHistogram (µs), present in shard reports
+   * (`bench --shard`) and merged reports (optional): `mailprobe merge` adds them second by
+   * second, so a merged timeline's percentiles are exact.
+   */
+  readonly hdr?: string;
 }
 
 export interface ThresholdResult {
@@ -173,6 +179,83 @@ export interface BenchReport {
   readonly workers?: number;
   /** Open-loop ramp stages after the start rate `ratePerSec` (optional; `--ramp`). */
   readonly stages?: readonly { readonly durationMs: number; readonly ratePerSec: number }[];
+  readonly generator: GeneratorReport;
+  /**
+   * Wall-clock time (ISO-8601, ms) at which the measured window began (after the warm-up),
+   * on the reference clock when the offset was measured (`--ntp`), else on this host's clock
+   * (optional). `mailprobe merge` aligns timelines on it.
+   */
+  readonly measuredFrom?: string;
+  /** Measured iterations due (open loop: started + dropped; closed loop: started); the base of `dropped%` (optional). */
+  readonly arrivals?: number;
+  /** `--start-at` / `--ntp`: the agreed start and this host's clock (optional). */
+  readonly clock?: ClockReport;
+  /** `--shard i/N`: which slice of a distributed run this report holds (optional). */
+  readonly shard?: ShardReport;
+  /** `mailprobe merge`: the reports merged into this one, in shard order (optional). */
+  readonly shards?: readonly MergedShardReport[];
+  /** Remarks on how the numbers came about: missing shards, clocks, approximations (optional). */
+  readonly notes?: readonly string[];
+}
+
+/** The start and clock of a bench run (`--start-at`, `--ntp`). */
+export interface ClockReport {
+  /** `--start-at`: when the schedule was to begin, ISO-8601 UTC (optional). */
+  readonly startAt?: string;
+  /**
+   * Reference time minus this host's clock, in ms (add it to local time to get the reference),
+   * from `--ntp`; null when not measured.
+   */
+  readonly offsetMs: number | null;
+  /** Where the offset came from, e.g. `ntp://time.example.org:123` (optional). */
+  readonly source?: string;
+  /** Round trip of the NTP exchange the offset was taken from, ms (optional). */
+  readonly rttMs?: number;
+  /** Why the offset could not be measured (optional). */
+  readonly error?: string;
+  /** How late the schedule began after `startAt` (0: on time), ms (optional). */
+  readonly startLateMs?: number;
+}
+
+/** A shard of a distributed bench run (`--shard i/N`). */
+export interface ShardReport {
+  /** 0-based shard index (Kubernetes' JOB_COMPLETION_INDEX). */
+  readonly index: number;
+  /** How many shards the run has. */
+  readonly count: number;
+  /** The generator's host name (a pod's name on Kubernetes). */
+  readonly host: string;
+  /** This process's run id: its Message-IDs start `<runId.PPP-` (PPP = index + count × worker). */
+  readonly runId: string;
+  /** The logins this shard took (every count-th from the users list, from index): how many, and the first 20. */
+  readonly users: { readonly count: number; readonly names: readonly string[] };
+  /** What the whole run asked for, all shards together (this report's ratePerSec and concurrency are the shard's share). */
+  readonly total: {
+    readonly ratePerSec: number;
+    readonly concurrency: number;
+    readonly iterations?: number;
+    readonly stages?: readonly { readonly durationMs: number; readonly ratePerSec: number }[];
+  };
+}
+
+/** One input of a merged report. */
+export interface MergedShardReport {
+  /** The file it was read from, as given to `mailprobe merge`. */
+  readonly file: string;
+  /** Absent when the input was a report of its own, not a shard. */
+  readonly shard?: ShardReport;
+  readonly clock?: ClockReport;
+  readonly startedAt: string;
+  readonly measuredFrom?: string;
+  readonly durationMs: number;
+  /** Its measured iterations and failed ones. */
+  readonly iterations: number;
+  readonly errors: number;
+  readonly dropped: number;
+  readonly workers?: number;
+  /** The shard's run was interrupted (its report is partial). */
+  readonly partial?: boolean;
+  readonly abortedBy?: string;
   readonly generator: GeneratorReport;
 }
 

@@ -6,11 +6,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { MailprobeError } from '../../drivers/errors.js';
 import { parseTarget } from '../../drivers/target.js';
-import type { Report, TimelinePoint } from '../../engine/report-types.js';
+import type { ClockReport, Report, ShardReport, TimelinePoint } from '../../engine/report-types.js';
+import type { LoadPlan, Slice } from '../../engine/load/types.js';
 import { IMAP_OPS, SCENARIO_NAMES, type BenchUser, type ImapOp, type ScenarioConfig } from '../../suites/bench/config.js';
 import { DEFAULT_MIX } from '../../suites/bench/metric-names.js';
 import { parseChoice, parseDuration, parsePositiveInt, splitList } from '../args.js';
@@ -47,6 +49,19 @@ Load:
   --messages-per-session N  iterations on one connection before it is closed (default 1)
   --workers N             spread the load over N worker threads (rate and users split)
 
+Distributed (docs/distributed.md):
+  --shard i/N             run shard i (0 to N-1) of N: every N-th arrival of the one schedule,
+                          every N-th user from i (never a user of another shard), 1/N of the
+                          concurrency and budget; N shards make the load of one run. The JSON
+                          report records shard, host and clock, and per-second histograms;
+                          combine the reports with mailprobe merge (thresholds are judged
+                          there: a shard's exit code ignores them)
+  --start-at TIME         begin the schedule at TIME: ISO-8601 with a zone
+                          (2030-01-02T03:04:05Z) or epoch milliseconds, the same for all
+                          shards; at most 1 s late is accepted, later is exit 2
+  --ntp HOST[:PORT]       measure this host's clock offset from an NTP server, correct the
+                          start by it and record it in the report
+
 Content:
   --size SIZE             message size: 1k (default), 10k, or bytes
   --users FILE            user:password lines; sessions log in round-robin (each worker
@@ -78,7 +93,8 @@ Exit codes: 0 done, 1 nothing succeeded, 2 bad usage, 3 a threshold was crossed,
 4 target unreachable, 130 interrupted (the report still covers what finished).
 `;
 
-const OPTIONS = {
+/** The flags bench accepts (exported for the tests that check deployment files use only these). */
+export const OPTIONS = {
   ...CONNECTION_OPTIONS,
   json: { type: 'string' },
   md: { type: 'string' },
@@ -103,6 +119,9 @@ const OPTIONS = {
   poll: { type: 'string' },
   threshold: { type: 'string', multiple: true },
   'abort-on-fail': { type: 'boolean' },
+  shard: { type: 'string' },
+  'start-at': { type: 'string' },
+  ntp: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -129,6 +148,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const users: BenchUser[] = values.users !== undefined ? await load.readUsersFile(values.users) : [];
   if (connection.credentials) users.unshift({ user: connection.credentials.user, password: connection.credentials.password.reveal() });
   const workers = values.workers === undefined ? 1 : parsePositiveInt('--workers', values.workers, 64);
+  const shard = values.shard === undefined ? undefined : load.parseShard(values.shard);
+  const startAtMs = values['start-at'] === undefined ? undefined : load.parseStartAt(values['start-at']);
+  const ntp = values.ntp === undefined ? undefined : load.parseNtpServer(values.ntp);
   const rcpt = splitList(values.rcpt);
   for (const r of rcpt) if (!/^[^@\s<>]+@[^@\s<>]+$/.test(r)) throw new MailprobeError('ECONFIG', `--rcpt "${r}" is not an address like user@example.org`);
   if ((values.mix !== undefined || values.pipeline) && scenarioName !== 'imap-session') throw new MailprobeError('ECONFIG', '--mix and --pipeline apply to --scenario imap-session only');
@@ -151,7 +173,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     deliveryTimeoutMs: values['delivery-timeout'] === undefined ? 30_000 : parseDuration('--delivery-timeout', values['delivery-timeout']),
     pollMs: values.poll === undefined ? 250 : parseDuration('--poll', values.poll),
   };
-  checkScenario(config, workers);
+  // Parts the run is cut into: shards × threads, each with its own users and Message-IDs.
+  const parts = (shard?.count ?? 1) * workers;
+  if (shard) checkShardParts(config, shard, workers, load.MAX_PARTS);
+  checkScenario(config, parts);
   const thresholds = (values.threshold ?? []).map(load.parseThreshold);
   checkThresholdMetrics(config, thresholds);
   const plan = buildPlan({
@@ -165,6 +190,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     drainMs: connection.stepTimeoutMs,
     parts: workers,
   });
+  if (shard && plan.concurrency < parts) {
+    throw new MailprobeError('ECONFIG', `${shardText(shard, workers)} needs --concurrency of at least ${parts} in all (one session per shard${workers > 1 ? ' and worker' : ''}); it is ${plan.concurrency}`);
+  }
 
   const consoleOut = jsonToStdout(outputs) ? io.stderr : io.stdout;
   const { renderBenchConsole, renderBenchProgress } = await import('../../reports/bench-console.js');
@@ -172,8 +200,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const color = shouldColor(consoleOut, io.env);
   const plannedSeconds = plan.durationMs === undefined ? undefined : Math.ceil(plan.durationMs / 1000);
   const live = liveProgress(consoleOut, (p) => renderBenchProgress(p, { color, ...(plannedSeconds ? { plannedSeconds } : {}) }));
-  consoleOut.write(`mailprobe ${toolVersion()} bench ${scenarioName} ${[target, watch].filter((t) => t !== undefined).map((t) => t.url).join(' ')}\n`);
+  consoleOut.write(`mailprobe ${toolVersion()} bench ${scenarioName} ${[target, watch].filter((t) => t !== undefined).map((t) => t.url).join(' ')}${shard ? ` (shard ${shard.index}/${shard.count})` : ''}\n`);
 
+  const clock = ntp === undefined && startAtMs === undefined ? undefined : await measureClock(ntp, startAtMs, consoleOut);
+  if (startAtMs !== undefined) consoleOut.write(`waiting for --start-at ${new Date(startAtMs).toISOString()}\n`);
   const startedAt = new Date();
   const t0 = performance.now();
   const outcome = await load.runBench({
@@ -184,8 +214,16 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     workers,
     ...(io.signal ? { signal: io.signal } : {}),
     onPoint: live.point,
+    ...(shard ? { shard, timelineHistograms: true } : {}),
+    ...(startAtMs === undefined ? {} : { startAtMs }),
+    ...(typeof clock?.offsetMs === 'number' ? { clockOffsetMs: clock.offsetMs } : {}),
   });
   live.end();
+  const bench = {
+    ...outcome.bench,
+    ...(clock === undefined ? {} : { clock: { ...clock, ...(outcome.startLateMs === undefined ? {} : { startLateMs: outcome.startLateMs }) } }),
+    ...(shard ? { shard: shardReport(shard, config, plan, load.usersOf(users, shard)) } : {}),
+  };
 
   const { buildReport } = await import('../../engine/build-report.js');
   const report = buildReport({
@@ -196,24 +234,86 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     targets: [target, watch].filter((t) => t !== undefined).map((t) => t.url),
     server: outcome.server,
     checks: [],
-    bench: outcome.bench,
+    bench,
     partial: outcome.aborted,
     insecure: connection.tls.insecure === true,
   });
-  consoleOut.write(renderBenchConsole(outcome.bench, { color }));
+  consoleOut.write(renderBenchConsole(bench, { color }));
   if (report.insecure) consoleOut.write('warning: --insecure: certificate verification was off\n');
   if (report.partial) consoleOut.write('note: the run was interrupted; the report covers what finished\n');
+  if (outcome.startLateMs) consoleOut.write(`note: the schedule began ${outcome.startLateMs} ms after --start-at\n`);
+  if (shard && thresholds.length > 0) {
+    consoleOut.write(`note: shard ${shard.index}/${shard.count}: the thresholds above are this shard's numbers only; mailprobe merge judges them over all shards (this exit code ignores them)\n`);
+  }
+  // A shard's thresholds gate nothing: they are evaluated once, over the merged numbers.
+  const crossed = !shard && bench.thresholds.some((t) => !t.ok);
   const code = outcome.aborted
     ? EXIT.INTERRUPTED
     : outcome.unreachable
       ? EXIT.UNREACHABLE
-      : outcome.bench.thresholds.some((t) => !t.ok)
+      : crossed
         ? EXIT.THRESHOLD
         : outcome.succeeded === 0
           ? EXIT.FAILED
           : EXIT.OK;
   await writeOutputs(report, outputs, io, code);
   return code;
+}
+
+function shardText(shard: Slice, workers: number): string {
+  return `--shard ${shard.index}/${shard.count}${workers > 1 ? ` with --workers ${workers}` : ''}`;
+}
+
+/**
+ * Every part (shard × thread) needs its own users when sessions log in or mail their own user
+ * (two shards must never log in as the same user), and a Message-ID part number of its own.
+ */
+function checkShardParts(config: ScenarioConfig, shard: Slice, workers: number, maxParts: number): void {
+  const parts = shard.count * workers;
+  if (parts > maxParts) throw new MailprobeError('ECONFIG', `${shardText(shard, workers)} cuts the run into ${parts} parts; at most ${maxParts} (shards × workers)`);
+  const needsLogin = config.name !== 'smtp-send' || config.target.role === 'submission';
+  const usersNeeded = needsLogin || config.rcpt.length === 0;
+  if (usersNeeded && config.users.length < parts) {
+    throw new MailprobeError(
+      'ECONFIG',
+      `${shardText(shard, workers)} needs at least ${parts} users (each shard${workers > 1 ? ' and worker' : ''} logs in as its own, so no user is used by two shards at once); ${config.users.length === 0 ? 'none given' : `there ${config.users.length === 1 ? 'is 1' : `are ${config.users.length}`}`}`,
+      {},
+      { hint: 'give every shard the same --users FILE with enough user:password lines' },
+    );
+  }
+}
+
+/** The report's `shard`: which part this is and what the whole run asked for. */
+function shardReport(shard: Slice, config: ScenarioConfig, plan: LoadPlan, mine: readonly BenchUser[]): ShardReport {
+  return {
+    index: shard.index,
+    count: shard.count,
+    host: hostname(),
+    runId: config.runId,
+    users: { count: mine.length, names: mine.slice(0, 20).map((u) => u.user) },
+    total: {
+      ratePerSec: plan.mode === 'open' ? plan.ratePerSec : 0,
+      concurrency: plan.concurrency,
+      ...(plan.iterations === undefined ? {} : { iterations: plan.iterations }),
+      ...(plan.stages.length > 0 ? { stages: plan.stages.map((s) => ({ durationMs: s.durationMs, ratePerSec: s.targetRatePerSec })) } : {}),
+    },
+  };
+}
+
+/** `--ntp` and `--start-at` as the report's `clock`; an NTP failure is a warning, not the end of the run. */
+async function measureClock(ntp: { host: string; port: number } | undefined, startAtMs: number | undefined, out: CliIo['stdout']): Promise<ClockReport> {
+  const startAt = startAtMs === undefined ? {} : { startAt: new Date(startAtMs).toISOString() };
+  if (ntp === undefined) return { ...startAt, offsetMs: null };
+  const { measureClockOffset } = await import('../../engine/load/sntp.js');
+  try {
+    const m = await measureClockOffset(ntp.host, ntp.port);
+    out.write(`clock: ${m.offsetMs >= 0 ? '+' : ''}${m.offsetMs} ms from ${m.source} (round trip ${m.rttMs} ms)\n`);
+    return { ...startAt, offsetMs: m.offsetMs, source: m.source, rttMs: m.rttMs };
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    out.write(`warning: --ntp: no clock offset (${error}); starting by this host's clock\n`);
+    return { ...startAt, offsetMs: null, source: `ntp://${ntp.host}:${ntp.port}`, error };
+  }
 }
 
 /** `1k`, `10k`, `2m` (KiB/MiB) or bytes. */

@@ -25,6 +25,10 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Pr
     summary: 'run the embedded mail server (SMTP, IMAP, POP3) on loopback, with optional fault profiles',
     load: () => import('./sandbox.js'),
   },
+  merge: {
+    summary: 'combine the JSON reports of a distributed bench run (bench --shard i/N): histograms added, percentiles recomputed, thresholds judged once (exit 3)',
+    load: () => import('./merge.js'),
+  },
   report: { summary: 'render a saved JSON report as HTML, Markdown or JUnit', load: () => import('./report.js') },
   run: { summary: 'run your own suite file (scripted conversation) against servers', load: () => import('./run.js') },
   list: { summary: 'list the built-in checks with their RFC references', load: () => import('./list.js') },

@@ -9,7 +9,8 @@ import type { ThreadResult } from './runner.js';
 import { metricView } from './threshold-source.js';
 import { evaluateThresholds, type ThresholdSource } from './thresholds-eval.js';
 import type { Threshold } from './thresholds-parse.js';
-import type { LoadPlan } from './types.js';
+import { shareOf } from './slice.js';
+import type { LoadPlan, Slice } from './types.js';
 
 interface MergedMetric {
   count: number;
@@ -124,15 +125,24 @@ export interface BenchReportInput {
   readonly run: MergedRun;
   readonly timeline: readonly TimelinePoint[];
   readonly thresholds: readonly Threshold[];
+  /** A shard's report: its rate, stages and concurrency are its share of the plan's. */
+  readonly share?: Slice;
+  /** ISO-8601 wall-clock start of the measured window. */
+  readonly measuredFrom?: string;
+}
+
+/** A shard's share of a rate: exact to the µ/s (the shards' arrivals interleave on one schedule). */
+export function rateShare(ratePerSec: number, share: Slice | undefined): number {
+  return share === undefined ? ratePerSec : Math.round((ratePerSec / share.count) * 1e6) / 1e6;
 }
 
 export function toBenchReport(x: BenchReportInput): BenchReport {
-  const { plan, run } = x;
+  const { plan, run, share } = x;
   return {
     scenario: x.scenario,
     mode: plan.mode,
-    ratePerSec: plan.mode === 'open' ? plan.ratePerSec : 0,
-    concurrency: plan.concurrency,
+    ratePerSec: plan.mode === 'open' ? rateShare(plan.ratePerSec, share) : 0,
+    concurrency: share === undefined ? plan.concurrency : shareOf(plan.concurrency, share),
     durationMs: Math.round(run.windowMs),
     warmupMs: plan.warmupMs,
     dropped: run.dropped,
@@ -144,7 +154,9 @@ export function toBenchReport(x: BenchReportInput): BenchReport {
     ...(run.interrupted > 0 ? { interrupted: run.interrupted } : {}),
     ...(run.thresholdAbort === undefined ? {} : { abortedBy: run.thresholdAbort }),
     ...(run.parts > 1 ? { workers: run.parts } : {}),
-    ...(plan.stages.length > 0 ? { stages: plan.stages.map((s) => ({ durationMs: s.durationMs, ratePerSec: s.targetRatePerSec })) } : {}),
+    ...(plan.stages.length > 0 ? { stages: plan.stages.map((s) => ({ durationMs: s.durationMs, ratePerSec: rateShare(s.targetRatePerSec, share) })) } : {}),
     generator: run.generator,
+    ...(x.measuredFrom === undefined ? {} : { measuredFrom: x.measuredFrom }),
+    arrivals: run.arrivals,
   };
 }

@@ -8,6 +8,13 @@
  *   locks, IMAP mailbox state, e2e mailbox watchers stay per part);
  * - an even share of concurrency and of a closed loop's iteration budget (the first
  *   `total mod n` parts take one more).
+ *
+ * A shard split over worker threads (`--shard k/N --workers W`) is part k of N cut into W:
+ * thread w takes part k + N·w of N·W (subSlice). The threads of shard k together take
+ * exactly shard k's arrivals and users (i ≡ k + N·w (mod N·W) for some w ⇔ i ≡ k (mod N)),
+ * and their shares add up to shard k's share: with T = q·N·W + r, Σ_w share(k + N·w) =
+ * q·W + #{w : k + N·w < r} = ⌊T/N⌋ + [k < T mod N]. So N machines × W threads make the load
+ * of one run, whatever N and W.
  */
 import { MailprobeError } from '../../drivers/errors.js';
 import type { Slice } from './types.js';
@@ -31,4 +38,11 @@ export function usersOf<T>(users: readonly T[], slice: Slice): T[] {
 /** Whether global arrival `i` belongs to this part. */
 export function ownsArrival(i: number, slice: Slice): boolean {
   return i % slice.count === slice.index;
+}
+
+/** Part `inner` of part `outer`: part outer.index + outer.count × inner.index of outer.count × inner.count. */
+export function subSlice(outer: Slice, inner: Slice): Slice {
+  checkSlice(outer);
+  checkSlice(inner);
+  return { index: outer.index + outer.count * inner.index, count: outer.count * inner.count };
 }

@@ -9,11 +9,20 @@
  * MAX_POINTS points, and when it is full it halves its resolution (pairs of points merged:
  * counts added, p50 weighted by ops, p99 the larger) and from then on aggregates 2, 4, …
  * seconds per point.
+ *
+ * With `histograms` (shard reports), each point also keeps its interval histogram, encoded
+ * (`hdr`): merged reports add them second by second, and halving merges them exactly. That
+ * costs a decode and an encode per pair (≈ 0.5 s for a full store), too long to block the
+ * event loop that times the arrivals, so halving goes a few pairs per stored point: the new
+ * coarser points are appended meanwhile, and finish() completes what is left.
  */
-import { createHistogram, percentileMs, recordMs, type Histogram } from './histogram.js';
+import { createHistogram, decodeHistogram, encodeHistogram, mergeEncoded, percentileMs, recordMs, type Histogram } from './histogram.js';
 import type { TimelinePoint } from '../report-types.js';
 
 export const MAX_POINTS = 3600;
+
+/** Pairs of old points merged per point stored while a halving is under way. */
+const HALVING_PAIRS_PER_STEP = 8;
 
 /** One second of one source: `t` is the second's end (1 = the first measured second). */
 export interface Tick {
@@ -95,10 +104,14 @@ export class Timeline {
   #width = 1;
   #wide: { t: number; ops: number; errors: number; seconds: number; histogram: Histogram } | undefined;
   #lastFinal = 0;
+  readonly #keepHistograms: boolean;
+  /** A halving under way: the points before it, how far they have been paired, the pairs so far. */
+  #halving: { readonly old: readonly TimelinePoint[]; cursor: number; readonly merged: TimelinePoint[] } | undefined;
 
-  constructor(sources = 1, onPoint?: (p: TimelinePoint) => void) {
+  constructor(sources = 1, onPoint?: (p: TimelinePoint) => void, options: { readonly histograms?: boolean } = {}) {
     this.#reported = Array.from({ length: sources }, () => 0);
     this.#onPoint = onPoint;
+    this.#keepHistograms = options.histograms === true;
   }
 
   /** A tick of `source`; the histogram is merged before this returns. */
@@ -133,11 +146,14 @@ export class Timeline {
     this.#reported.fill(Infinity);
     this.#settle();
     if (this.#wide !== undefined) this.#flushWide();
+    this.#completeHalving();
     return [...this.#points];
   }
 
+  /** The points so far (a copy while a halving is under way). */
   get points(): readonly TimelinePoint[] {
-    return this.#points;
+    const h = this.#halving;
+    return h === undefined ? this.#points : [...h.merged, ...h.old.slice(h.cursor), ...this.#points];
   }
 
   /** Interval histograms held (pending seconds + spares + the wide accumulator): bounded. */
@@ -153,7 +169,7 @@ export class Timeline {
       const p = this.#pending.get(t)!;
       this.#pending.delete(t);
       // Seconds nobody reported (no source was alive) stay gaps only at the very end.
-      const point: TimelinePoint = { t, ops: p.ops, errors: p.errors, p50Ms: percentileMs(p.histogram, 50), p99Ms: percentileMs(p.histogram, 99) };
+      const point = this.#point(t, p.ops, p.errors, p.histogram);
       this.#lastFinal = t;
       this.#onPoint?.(point);
       this.#store(point, p.histogram);
@@ -163,9 +179,10 @@ export class Timeline {
   }
 
   #store(point: TimelinePoint, histogram: Histogram): void {
+    this.#stepHalving(HALVING_PAIRS_PER_STEP);
     if (this.#width === 1) {
       this.#points.push(point);
-      if (this.#points.length >= MAX_POINTS) this.#halve();
+      if (this.#held() >= MAX_POINTS) this.#startHalving();
       return;
     }
     const w = (this.#wide ??= { t: point.t, ops: 0, errors: 0, seconds: 0, histogram: createHistogram() });
@@ -179,34 +196,69 @@ export class Timeline {
 
   #flushWide(): void {
     const w = this.#wide!;
-    if (w.seconds > 0) {
-      this.#points.push({ t: w.t, ops: w.ops, errors: w.errors, p50Ms: percentileMs(w.histogram, 50), p99Ms: percentileMs(w.histogram, 99) });
-    }
+    if (w.seconds > 0) this.#points.push(this.#point(w.t, w.ops, w.errors, w.histogram));
     w.ops = 0;
     w.errors = 0;
     w.seconds = 0;
     w.histogram.reset();
-    if (this.#points.length >= MAX_POINTS) this.#halve();
+    if (this.#held() >= MAX_POINTS) this.#startHalving();
   }
 
-  /** Merge neighbouring points pairwise and double the width of points to come. */
-  #halve(): void {
-    const merged: TimelinePoint[] = [];
-    for (let i = 0; i < this.#points.length; i += 2) {
-      const a = this.#points[i]!;
-      const b = this.#points[i + 1];
-      if (b === undefined) {
-        merged.push(a);
-        continue;
-      }
-      const ops = a.ops + b.ops;
-      const okA = a.ops - a.errors;
-      const okB = b.ops - b.errors;
-      const p50 = okA + okB > 0 ? (a.p50Ms * okA + b.p50Ms * okB) / (okA + okB) : 0;
-      merged.push({ t: b.t, ops, errors: a.errors + b.errors, p50Ms: Math.round(p50 * 1000) / 1000, p99Ms: Math.max(a.p99Ms, b.p99Ms) });
-    }
-    this.#points.length = 0;
-    this.#points.push(...merged);
+  #held(): number {
+    const h = this.#halving;
+    return this.#points.length + (h === undefined ? 0 : h.merged.length + h.old.length - h.cursor);
+  }
+
+  #point(t: number, ops: number, errors: number, histogram: Histogram): TimelinePoint {
+    const point = { t, ops, errors, p50Ms: percentileMs(histogram, 50), p99Ms: percentileMs(histogram, 99) };
+    return this.#keepHistograms ? { ...point, hdr: encodeHistogram(histogram) } : point;
+  }
+
+  /** Pair up the points so far (a few at a time, #stepHalving) and double the width of points to come. */
+  #startHalving(): void {
+    // One at a time (a store cannot fill up again before a halving ends; this is a guard).
+    while (this.#halving !== undefined) this.#stepHalving(Infinity);
+    this.#halving = { old: this.#points.splice(0), cursor: 0, merged: [] };
     this.#width *= 2;
+  }
+
+  /** End of run: finish the halving under way, and halve once more if the store is still full. */
+  #completeHalving(): void {
+    while (this.#halving !== undefined) this.#stepHalving(Infinity);
+    if (this.#points.length < MAX_POINTS) return;
+    this.#startHalving();
+    while (this.#halving !== undefined) this.#stepHalving(Infinity);
+  }
+
+  /**
+   * Merge up to `pairs` neighbouring old points: exactly when the points hold their histograms,
+   * else p50 weighted by successes and p99 the larger.
+   */
+  #stepHalving(pairs: number): void {
+    const h = this.#halving;
+    if (h === undefined) return;
+    for (let n = 0; n < pairs && h.cursor < h.old.length; n++, h.cursor += 2) {
+      const a = h.old[h.cursor]!;
+      const b = h.old[h.cursor + 1];
+      h.merged.push(b === undefined ? a : this.#pair(a, b));
+    }
+    if (h.cursor >= h.old.length) {
+      this.#points.unshift(...h.merged);
+      this.#halving = undefined;
+    }
+  }
+
+  #pair(a: TimelinePoint, b: TimelinePoint): TimelinePoint {
+    if (a.hdr !== undefined && b.hdr !== undefined) {
+      const h = decodeHistogram(a.hdr);
+      mergeEncoded(h, b.hdr);
+      const point = this.#point(b.t, a.ops + b.ops, a.errors + b.errors, h);
+      h.destroy();
+      return point;
+    }
+    const okA = a.ops - a.errors;
+    const okB = b.ops - b.errors;
+    const p50 = okA + okB > 0 ? (a.p50Ms * okA + b.p50Ms * okB) / (okA + okB) : 0;
+    return { t: b.t, ops: a.ops + b.ops, errors: a.errors + b.errors, p50Ms: Math.round(p50 * 1000) / 1000, p99Ms: Math.max(a.p99Ms, b.p99Ms) };
   }
 }

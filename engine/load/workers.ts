@@ -20,6 +20,11 @@ export interface WorkerRunOptions {
   readonly signal?: AbortSignal;
   /** Time the workers get to load and open nothing yet but their set-up. */
   readonly readyTimeoutMs?: number;
+  /**
+   * Once every worker is ready: the absolute time (performance.timeOrigin + now()) of the common
+   * start (`--start-at`); may throw (the start passed). Default: START_DELAY_MS from now.
+   */
+  readonly start?: () => number;
 }
 
 /** Delay between "all ready" and the common start, so every worker sleeps into it. */
@@ -34,7 +39,7 @@ export async function runWorkers(o: WorkerRunOptions): Promise<ThreadResult[]> {
   o.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await Promise.all(workers.map((w) => w.ready));
-    send({ type: 'start', t0Abs: performance.timeOrigin + performance.now() + START_DELAY_MS });
+    send({ type: 'start', t0Abs: o.start ? o.start() : performance.timeOrigin + performance.now() + START_DELAY_MS });
     if (o.signal?.aborted) onAbort();
     workers.forEach((w, source) => {
       w.onTick = (m) => o.timeline.addCounts(source, m.t, m.ops, m.errors, (h) => mergeEncoded(h, m.hdr));
