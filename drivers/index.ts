@@ -29,7 +29,7 @@ export type { Target, Scheme, Protocol, PortRole } from './target.js';
 export type { TargetOptions } from './connect.js';
 export type { TlsClientOptions } from './tls/tls-options.js';
 export type { TlsFacts } from './tls/tls-facts.js';
-export type { CertificateFacts } from './tls/certificate.js';
+export type { CertificateDigests, CertificateFacts } from './tls/certificate.js';
 export type { Exchange, ExchangeListener } from './exchange.js';
 export type { Credentials, SaslMechanism } from './sasl.js';
 export type { SmtpConnectOptions, SmtpReply, SmtpCapabilities } from './smtp/index.js';

@@ -1,5 +1,18 @@
-import { X509Certificate } from 'node:crypto';
-import { signatureAlgorithmName, signatureAlgorithmOid } from './der.js';
+import { createHash, X509Certificate } from 'node:crypto';
+import { signatureAlgorithmName, signatureAlgorithmOid, subjectPublicKeyInfo } from './der.js';
+
+/**
+ * Digests of a certificate and of its public key, lower-case hex: what DANE TLSA records match
+ * (RFC 6698 §2.1.2 selector 0 = whole certificate, 1 = SubjectPublicKeyInfo; §2.1.3 matching
+ * type 1 = SHA-256, 2 = SHA-512; type 0, the full data, is matched through its SHA-256).
+ */
+export interface CertificateDigests {
+  readonly certSha256: string;
+  readonly certSha512: string;
+  /** undefined when the SubjectPublicKeyInfo could not be read from the DER. */
+  readonly spkiSha256: string | undefined;
+  readonly spkiSha512: string | undefined;
+}
 
 /** What diagnose needs to know about one certificate, as plain data. */
 export interface CertificateFacts {
@@ -21,6 +34,7 @@ export interface CertificateFacts {
   readonly signatureAlgorithm: string | undefined;
   readonly selfSigned: boolean;
   readonly isCA: boolean;
+  readonly digests: CertificateDigests;
 }
 
 const CURVE_BITS: Readonly<Record<string, number>> = {
@@ -96,6 +110,18 @@ export function describeCertificate(input: X509Certificate | Uint8Array): Certif
     signatureAlgorithm: oid === undefined ? undefined : signatureAlgorithmName(oid),
     selfSigned: cert.subject === cert.issuer && safeVerifiesItself(cert),
     isCA: cert.ca,
+    digests: digestsOf(cert.raw),
+  };
+}
+
+function digestsOf(der: Uint8Array): CertificateDigests {
+  const hex = (algorithm: string, data: Uint8Array): string => createHash(algorithm).update(data).digest('hex');
+  const spki = subjectPublicKeyInfo(der);
+  return {
+    certSha256: hex('sha256', der),
+    certSha512: hex('sha512', der),
+    spkiSha256: spki ? hex('sha256', spki) : undefined,
+    spkiSha512: spki ? hex('sha512', spki) : undefined,
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Just enough DER to read what Node's X509Certificate does not expose on Node 20: the
- * certificate's signature algorithm (RFC 5280 §4.1.1.2). Bounded by the input length; any
- * malformed input yields undefined, never a throw.
+ * certificate's signature algorithm (RFC 5280 §4.1.1.2) and its SubjectPublicKeyInfo bytes as
+ * encoded (§4.1.2.7, what DANE selector 1 hashes). Bounded by the input length; any malformed
+ * input yields undefined, never a throw.
  */
 
 interface Tlv {
@@ -55,6 +56,32 @@ export function signatureAlgorithmOid(der: Uint8Array): string | undefined {
   const oid = readTlv(der, alg.start);
   if (!oid || oid.tag !== 0x06) return undefined;
   return decodeOid(der, oid.start, oid.end);
+}
+
+/**
+ * The SubjectPublicKeyInfo of a DER certificate, byte for byte as the certificate holds it (RFC
+ * 5280 §4.1: TBSCertificate = [0] version?, serialNumber, signature, issuer, validity, subject,
+ * subjectPublicKeyInfo, …), or undefined if it cannot be read.
+ */
+export function subjectPublicKeyInfo(der: Uint8Array): Uint8Array | undefined {
+  const cert = readTlv(der, 0);
+  if (!cert || cert.tag !== 0x30) return undefined;
+  const tbs = readTlv(der, cert.start);
+  if (!tbs || tbs.tag !== 0x30) return undefined;
+  let offset = tbs.start;
+  const first = readTlv(der, offset);
+  if (!first) return undefined;
+  // The explicit [0] version is optional (v1 certificates omit it).
+  if (first.tag === 0xa0) offset = first.end;
+  // serialNumber, signature, issuer, validity, subject, then subjectPublicKeyInfo.
+  for (let i = 0; i < 5; i++) {
+    const field = readTlv(der, offset);
+    if (!field || field.end > tbs.end) return undefined;
+    offset = field.end;
+  }
+  const spki = readTlv(der, offset);
+  if (!spki || spki.tag !== 0x30 || spki.end > tbs.end) return undefined;
+  return der.subarray(offset, spki.end);
 }
 
 const SIGNATURE_ALGORITHMS: Readonly<Record<string, string>> = {

@@ -204,6 +204,90 @@ export const CATALOGUE = {
     why: 'RFC 9051 §7.1.4: a PREAUTH greeting means the connection is already logged in; on a network port anyone who connects gets a mailbox.',
     fix: 'Only pre-authenticate local or tunnelled sessions (imapd over ssh/stdio); on network listeners require a login (Dovecot: no nopassword passdb for network clients, check login_trusted_networks).',
   },
+  'dns.no-mx': {
+    severity: 'high',
+    title: 'No MX record',
+    why: 'RFC 5321 §5.1: senders deliver to the hosts the MX records name; without MX records they fall back to the domain\'s own A/AAAA (the implicit MX), and without those either, mail to the domain bounces.',
+    fix: 'Publish MX records naming your mail servers (example.org. MX 10 mail.example.org.), each with A/AAAA records, and have the server accept the domain (Postfix mydestination or virtual_mailbox_domains, Exim local_domains); a domain that takes no mail publishes a null MX instead (MX 0 ., RFC 7505).',
+  },
+  'dns.mx-no-address': {
+    severity: 'high',
+    title: 'MX host has no address',
+    why: 'RFC 5321 §5.1: senders deliver to the A/AAAA addresses of the MX host; an MX naming a host without addresses (or an address literal, which is not a host name) cannot receive mail, and senders defer or bounce.',
+    fix: 'Add A and/or AAAA records for the MX host, or point the MX at a host that has them (an MX names a host, never an address or a CNAME, RFC 2181 §10.3); Postfix logs such an MX as "Host or domain name not found".',
+  },
+  'dns.address-unreachable': {
+    severity: 'medium',
+    title: 'An address of an MX does not answer',
+    why: 'Senders try the addresses of an MX one after another: one that refuses or drops connections delays mail (a silent one costs each sender its connect timeout, Postfix smtp_connect_timeout is 30 s), and senders with only that address family (IPv6-only or IPv4-only) cannot deliver at all.',
+    fix: 'Make the mail server listen on that address too (Postfix inet_interfaces = all and inet_protocols = all; Exim local_interfaces) and open it in the firewall (ip6tables/nftables for IPv6), or remove the A/AAAA record that points at it.',
+  },
+  'dns.lookup-failed': {
+    severity: 'medium',
+    title: 'DNS lookup failed',
+    why: 'The resolver gave no answer (timeout, SERVFAIL, REFUSED): senders treat that as a temporary error and defer mail, and whatever depends on the record could not be checked.',
+    fix: 'Check the zone\'s authoritative servers (dig +trace, dig @NS NAME TYPE) and its DNSSEC signatures: SERVFAIL from a validating resolver often means expired RRSIGs or a DS mismatch (Postfix then defers with "Name service error"); or give a working resolver with --resolver.',
+  },
+  'mta-sts.record-missing': {
+    severity: 'low',
+    title: 'No MTA-STS record',
+    why: 'Without MTA-STS (RFC 8461) senders encrypt opportunistically and accept any certificate, so an attacker on the path can strip STARTTLS or intercept the connection to the MX unnoticed (DANE is the other defence).',
+    fix: 'Serve a policy at https://mta-sts.DOMAIN/.well-known/mta-sts.txt (version: STSv1, mode: testing, mx: your MX hosts, max_age: 604800), publish _mta-sts.DOMAIN TXT "v=STSv1; id=20240101T000000" and a TLS-RPT record; every MX needs a certificate valid for its name (Postfix smtpd_tls_chain_files, Exim tls_certificate). Move to mode: enforce once the reports are clean.',
+  },
+  'mta-sts.record-invalid': {
+    severity: 'high',
+    title: 'MTA-STS record invalid',
+    why: 'RFC 8461 §3.1: senders ignore _mta-sts TXT records unless exactly one begins with "v=STSv1;" and it is well-formed with an id; then they never fetch the policy, and the protection you meant to deploy is not there.',
+    fix: 'Publish exactly one TXT record at _mta-sts.DOMAIN of the form "v=STSv1; id=20240101T000000" (id: 1 to 32 letters and digits, changed whenever the policy changes); remove duplicates left from earlier edits.',
+  },
+  'mta-sts.policy-fetch-error': {
+    severity: 'high',
+    title: 'MTA-STS policy cannot be fetched',
+    why: 'RFC 8461 §3.3: the policy must come from https://mta-sts.DOMAIN/.well-known/mta-sts.txt with a certificate valid for that name, status 200, Content-Type text/plain, no redirect, within a size limit; otherwise senders without a cached policy deliver as if there were none, and senders with one keep using the old one (what their TLS reports call sts-policy-fetch-error).',
+    fix: 'Serve the file directly on mta-sts.DOMAIN (a DNS name of its own, with A/AAAA records and a certificate naming it) as text/plain, without redirecting: nginx "location = /.well-known/mta-sts.txt { default_type text/plain; }", Apache "ForceType text/plain"; keep it small (a few hundred bytes).',
+  },
+  'mta-sts.policy-invalid': {
+    severity: 'high',
+    title: 'MTA-STS policy invalid',
+    why: 'RFC 8461 §3.2: a policy needs version: STSv1, mode: enforce, testing or none, max_age in seconds (at most 31557600) and, unless the mode is none, mx lines; senders reject an invalid policy (sts-policy-invalid in their TLS reports) and deliver as if there were none.',
+    fix: 'Write one "name: value" per line: version: STSv1, mode: testing (then enforce), max_age: 604800 (a week or more), and one mx: line per MX host or *.domain pattern; change the id in the _mta-sts TXT record after every edit so senders fetch it again.',
+  },
+  'mta-sts.mx-mismatch': {
+    severity: 'critical',
+    title: 'MX not covered by the MTA-STS policy',
+    why: 'RFC 8461 §4.1: senders applying the policy only deliver to MX hosts that match one of its mx patterns (a *. wildcard covers exactly one label); in enforce mode mail to an unlisted MX is not delivered (mx-mismatch in TLS reports), in testing mode it is only reported.',
+    fix: 'Add an mx: line for every MX host (or a *.domain pattern that covers it) to the policy, or fix the MX record; then change the id in the _mta-sts TXT record so senders refetch the policy. Postfix and Exim themselves need no change.',
+  },
+  'mta-sts.cert-invalid': {
+    severity: 'critical',
+    title: 'MX certificate fails MTA-STS validation',
+    why: 'RFC 8461 §4.2: senders applying the policy require STARTTLS on port 25 with a certificate that chains to a trusted root, is within its dates and names the MX host; in enforce mode they do not deliver to an MX that fails this (sts-webpki-invalid in TLS reports), in testing mode they only report it.',
+    fix: 'Install a certificate from a public CA whose subjectAltName includes the MX host name, with its intermediates (Postfix smtpd_tls_chain_files and smtpd_tls_security_level = may; Exim tls_certificate and tls_advertise_hosts = *); until every MX passes, keep the policy in mode: testing.',
+  },
+  'tls-rpt.record-missing': {
+    severity: 'low',
+    title: 'No TLS-RPT record',
+    why: 'Without a _smtp._tls TXT record (RFC 8460) senders have nowhere to report TLS failures, so an MTA-STS or DANE problem that stops delivery goes unnoticed until someone complains.',
+    fix: 'Publish _smtp._tls.DOMAIN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@DOMAIN" (or an https: endpoint) and read the daily JSON reports; a separate mailbox or a report service keeps them out of the way.',
+  },
+  'tls-rpt.record-invalid': {
+    severity: 'medium',
+    title: 'TLS-RPT record invalid',
+    why: 'RFC 8460 §3: senders use the _smtp._tls TXT record only if exactly one begins with "v=TLSRPTv1;" and it has a rua field of mailto: or https: URIs; otherwise no TLS failure reports are sent.',
+    fix: 'Publish exactly one record such as "v=TLSRPTv1; rua=mailto:tlsrpt@example.org" (several destinations separated by commas) and remove duplicates.',
+  },
+  'dane.tlsa-mismatch': {
+    severity: 'high',
+    title: 'TLSA records do not match the MX certificate',
+    why: 'RFC 7672: senders that validate DANE (Postfix with smtp_tls_security_level = dane, Exim, Microsoft 365) deliver only if the certificate chain the MX presents matches one of its TLSA records; with DNSSEC-signed records that do not match, they defer the mail until the records or the certificate are fixed.',
+    fix: 'Publish TLSA records for the key actually served (3 1 1 = SHA-256 of the leaf\'s public key: openssl x509 -in cert.pem -noout -pubkey | openssl pkey -pubin -outform DER | openssl sha256), or serve the certificate they name (Postfix smtpd_tls_chain_files, Exim tls_certificate); when renewing, publish the next key\'s record before switching, and keep the key on renewal (certbot --reuse-key).',
+  },
+  'dane.tlsa-unusable': {
+    severity: 'low',
+    title: 'TLSA records unusable for SMTP',
+    why: 'RFC 7672 §3.1.3: SMTP clients use only DANE-TA(2) and DANE-EE(3) records with known selectors and matching types; with none usable they fall back to unauthenticated TLS, so the records protect nothing.',
+    fix: 'Replace them with 3 1 1 (DANE-EE, SPKI, SHA-256) records for the MX key, or 2 1 1 for the issuing CA (which the server must then send in its chain: Postfix smtpd_tls_chain_files, Exim tls_certificate).',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type FindingId = keyof typeof CATALOGUE;

@@ -38,6 +38,8 @@ export interface PortDiagnosis {
   readonly reachable: boolean;
   readonly server: { readonly url: string; readonly info: ServerInfo } | undefined;
   readonly leaf: CertificateFacts | undefined;
+  /** The TLS facts of the main conversation (its STARTTLS or implicit-TLS handshake), if any. */
+  readonly facts: TlsFacts | undefined;
   /** Probes for after every port is done (login throttling, --probes): their findings. */
   readonly deferred?: () => Promise<Finding[]>;
 }
@@ -45,12 +47,15 @@ export interface PortDiagnosis {
 export async function diagnosePort(endpoint: Endpoint, address: string, ctx: PortContext): Promise<PortDiagnosis> {
   const { settings } = ctx;
   const expected = endpoint.expected === undefined ? undefined : SCHEMES[endpoint.expected];
-  // Never abort on verification: certificate-rules.ts judges the facts.
-  const mainTls: TlsClientOptions = { ...settings.tls, insecure: true };
+  // Never abort on verification: certificate-rules.ts judges the facts. The certificate is
+  // checked against the host as given (or --servername), also when a STARTTLS session's
+  // transport connects to its address.
+  const servername = settings.tls.servername ?? (isIP(endpoint.host) === 0 ? endpoint.host : undefined);
+  const mainTls: TlsClientOptions = { ...settings.tls, ...(servername ? { servername } : {}), insecure: true };
   // A greeting that has begun (`220-`) and pauses is a deliberate delay (Postfix postscreen waits
   // 6 s before its final `220 `): its remaining lines get two deadlines, not one.
   const timeouts = { ...settings.timeouts, greetingMs: GREETING_REST_FACTOR * settings.timeoutMs };
-  const transport = { host: address, port: endpoint.port, timeouts, ...(settings.signal ? { signal: settings.signal } : {}) };
+  const transport = { host: address, port: endpoint.port, timeouts, ...(settings.signal ? { signal: settings.signal } : {}), ...(settings.connect ? { connector: settings.connect } : {}) };
   // The opening and the conversation on its connection hold one limiter slot.
   const first = await ctx.limiter.run(async () => {
     const opening = await openPort({ address, host: endpoint.host, port: endpoint.port, tlsFirst: expected?.implicitTls === true, tls: mainTls, timeoutMs: settings.timeoutMs, signal: settings.signal, connect: settings.connect });
@@ -72,6 +77,7 @@ export async function diagnosePort(endpoint: Endpoint, address: string, ctx: Por
       reachable: opening.kind !== 'closed' && opening.kind !== 'timeout',
       server: undefined,
       leaf: facts?.chain[0],
+      facts,
     };
   }
   let session = first.session!;
@@ -137,6 +143,7 @@ async function probeAndJudge(c: Conversed, ctx: PortContext): Promise<PortDiagno
     reachable: true,
     server: { url: serverUrl(opening.protocol, implicitTls, endpoint), info: serverInfo(session) },
     leaf: facts?.chain[0],
+    facts,
     ...(deferred ? { deferred } : {}),
   };
 }

@@ -11,15 +11,17 @@ import { judgeConsistency } from './consistency.js';
 import { diagnosePort, type PortDiagnosis } from './diagnose-port.js';
 import { createLimiter } from './limiter.js';
 import { pemFingerprints } from './trust.js';
-import type { DiagnoseSettings, Endpoint } from './types.js';
+import type { DiagnoseSettings, Endpoint, TcpConnector } from './types.js';
 
 export interface DiagnoseInput {
   readonly endpoints: readonly Endpoint[];
   readonly settings: DiagnoseSettings;
   /** Connections in flight at once (default {@link MAX_CONNECTIONS}). */
   readonly maxConnections?: number;
-  /** Host name → address; tests inject one instead of patching DNS. */
+  /** Host name → address; tests inject one instead of patching DNS (`--resolver` does too). */
   readonly resolve?: (host: string) => Promise<string>;
+  /** The connector for one endpoint (`--connect-to`); default: settings.connect. */
+  readonly connectFor?: (endpoint: Endpoint, address: string) => TcpConnector | undefined;
 }
 
 export interface DiagnoseResult {
@@ -38,12 +40,46 @@ export const MAX_CONNECTIONS = 24;
 export async function diagnose(input: DiagnoseInput): Promise<DiagnoseResult> {
   const { settings } = input;
   const addresses = await resolveHosts(input);
-  const ctx = {
-    settings,
-    limiter: createLimiter(input.maxConnections ?? MAX_CONNECTIONS),
-    userAnchors: pemFingerprints(settings.tls.ca),
+  const jobs = input.endpoints.map((endpoint) => {
+    const address = addresses.get(endpoint.host)!;
+    const connect = input.connectFor?.(endpoint, address);
+    return { endpoint, address, ...(connect ? { connect } : {}) };
+  });
+  const { done, deferred, partial } = await settlePorts(jobs, settings, input.maxConnections);
+  const certs = done.flatMap((d) => (d.leaf ? [{ endpoint: d.endpoint, leaf: d.leaf }] : []));
+  const server: Record<string, ServerInfo> = {};
+  for (const d of done) if (d.server) server[d.server.url] = d.server.info;
+  return {
+    ports: done.map((d) => d.report),
+    findings: [...done.flatMap((d, i) => [...d.findings, ...(deferred[i] ?? [])]), ...judgeConsistency(certs, settings.now())],
+    server,
+    reachable: done.some((d) => d.reachable),
+    partial,
   };
-  const settled = await Promise.allSettled(input.endpoints.map((e) => diagnosePort(e, addresses.get(e.host)!, ctx)));
+}
+
+/** One port to diagnose at one address, with its own connector when it has one. */
+export interface PortJob {
+  readonly endpoint: Endpoint;
+  readonly address: string;
+  readonly connect?: TcpConnector;
+}
+
+export interface SettledPorts {
+  /** The ports that finished, in job order (cancelled ones are left out). */
+  readonly done: PortDiagnosis[];
+  /** The deferred probes' findings, by index into `done`. */
+  readonly deferred: Finding[][];
+  readonly partial: boolean;
+}
+
+/**
+ * Every job in parallel under one connection limiter, then the deferred probes. A cancelled run
+ * (EABORTED) is partial; any other rejection is a harness error and is thrown.
+ */
+export async function settlePorts(jobs: readonly PortJob[], settings: DiagnoseSettings, maxConnections = MAX_CONNECTIONS): Promise<SettledPorts> {
+  const ctx = { settings, limiter: createLimiter(maxConnections), userAnchors: pemFingerprints(settings.tls.ca) };
+  const settled = await Promise.allSettled(jobs.map((j) => diagnosePort(j.endpoint, j.address, j.connect ? { ...ctx, settings: { ...settings, connect: j.connect } } : ctx)));
   const done: PortDiagnosis[] = [];
   let partial = false;
   for (const s of settled) {
@@ -62,16 +98,7 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnoseResult> {
       } else throw r.reason;
     }
   }
-  const certs = done.flatMap((d) => (d.leaf ? [{ endpoint: d.endpoint, leaf: d.leaf }] : []));
-  const server: Record<string, ServerInfo> = {};
-  for (const d of done) if (d.server) server[d.server.url] = d.server.info;
-  return {
-    ports: done.map((d) => d.report),
-    findings: [...done.flatMap((d, i) => [...d.findings, ...(deferred[i] ?? [])]), ...judgeConsistency(certs, settings.now())],
-    server,
-    reachable: done.some((d) => d.reachable),
-    partial,
-  };
+  return { done, deferred, partial };
 }
 
 /** Each host's address, looked up once; a name that does not resolve fails the run with EDNS. */

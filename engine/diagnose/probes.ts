@@ -37,6 +37,8 @@ export function transportOptions(t: ProbeTarget, tls: TlsClientOptions, implicit
     tls: { ...tls, ...(servername ? { servername } : {}), insecure: true },
     timeouts: t.settings.timeouts,
     ...(t.settings.signal ? { signal: t.settings.signal } : {}),
+    // Every connection of a port reaches it the way its first contact did (--connect-to, tests).
+    ...(t.settings.connect ? { connector: t.settings.connect } : {}),
   };
 }
 

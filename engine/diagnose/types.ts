@@ -39,7 +39,10 @@ export interface DiagnoseSettings {
   readonly now: () => Date;
   /** EHLO name. */
   readonly clientName: string;
-  /** Opens the TCP connection of a port's first contact; tests inject one (default net.connect). */
+  /**
+   * Opens the TCP connections of a port, its first contact and every probe (default
+   * net.connect); `--connect-to` and tests inject one.
+   */
   readonly connect?: TcpConnector;
   /**
    * `--probes`: also the security probes that open mail transactions or fail logins on purpose

@@ -59,7 +59,8 @@ describe('mailprobe diagnose (command)', () => {
     const io = fakeIo();
     const junit = join(dir, 'r.xml');
     const md = join(dir, 'r.md');
-    const code = await run([`submission://127.0.0.1:${server.port}`, '--ca', join(dir, 'root.pem'), '--servername', LAB_SERVERNAME, '--junit', junit, '--md', md], io);
+    const page = join(dir, 'r.html');
+    const code = await run([`submission://127.0.0.1:${server.port}`, '--ca', join(dir, 'root.pem'), '--servername', LAB_SERVERNAME, '--junit', junit, '--md', md, '--html', page], io);
     expect(code).toBe(1);
     expect(io.out()).toContain('auth.plaintext-before-tls');
     expect(io.out()).toContain('smtpd_tls_auth_only');
@@ -67,6 +68,10 @@ describe('mailprobe diagnose (command)', () => {
     expect(xml).toContain('<testsuite name="findings"');
     expect(xml).toMatch(/<failure message="Password login offered before TLS"/);
     expect(await readFile(md, 'utf8')).toContain('auth.plaintext-before-tls');
+    const htmlText = await readFile(page, 'utf8');
+    expect(htmlText).toContain('auth.plaintext-before-tls');
+    expect(htmlText).toMatch(/Content-Security-Policy/);
+    expect(htmlText).toContain(`submission://127.0.0.1:${server.port}`);
   });
 
   it('exits 4 when a name does not resolve', async () => {
