@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isMailprobeError, nodeErrorCode } from '../drivers/errors.js';
+import { escapeUnprintable } from '../reports/escape.js';
 import { EXIT } from './exit-codes.js';
 import { usage } from './help.js';
 import type { CliIo } from './io.js';
@@ -15,12 +16,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await dispatch(argv, io);
   } catch (err) {
     if (isMailprobeError(err, 'ECONFIG') || isMailprobeError(err, 'ESUITE')) {
-      io.stderr.write(`mailprobe: ${err.message}\n`);
-      if (err.hint) io.stderr.write(`  hint: ${err.hint}\n`);
+      io.stderr.write(`mailprobe: ${escapeUnprintable(err.message)}\n`);
+      if (err.hint) io.stderr.write(`  hint: ${escapeUnprintable(err.hint)}\n`);
       return EXIT.USAGE;
     }
+    if (isMailprobeError(err, 'EABORTED')) {
+      // Commands catch their own interruption to write a partial report; one that let it escape
+      // was still interrupted (SIGINT), which is exit 130, not an internal error.
+      io.stderr.write(`mailprobe: ${escapeUnprintable(err.message)}\n`);
+      return EXIT.INTERRUPTED;
+    }
     if (isUsageError(err)) {
-      io.stderr.write(`mailprobe: ${err.message}\nRun "mailprobe --help" for usage.\n`);
+      io.stderr.write(`mailprobe: ${oneLine(err.message)}\nRun "mailprobe --help" for usage.\n`);
       return EXIT.USAGE;
     }
     const message = err instanceof Error ? err.message : String(err);
@@ -53,8 +60,17 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
   if (command) return (await command.load()).run(argv.slice(1), io);
-  io.stderr.write(`mailprobe: unknown command "${first}"\nRun "mailprobe --help" for usage.\n`);
+  io.stderr.write(`mailprobe: unknown command "${escapeUnprintable(first)}"\nRun "mailprobe --help" for usage.\n`);
   return EXIT.USAGE;
+}
+
+/**
+ * A usage problem is one line. node:util parseArgs writes some of its messages over three lines
+ * (joined here); every message may quote argv or file names, whose control characters and line
+ * breaks are shown as escapes (escapeUnprintable) rather than acted on by the terminal.
+ */
+function oneLine(text: string): string {
+  return escapeUnprintable(text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '').join(' '));
 }
 
 /** node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for bad flags. */

@@ -3,8 +3,8 @@
  * anything runs, so a typo costs seconds, not a whole run.
  */
 import { stat, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { MailprobeError } from '../drivers/errors.js';
+import { dirname, resolve, sep } from 'node:path';
+import { MailprobeError, nodeErrorCode } from '../drivers/errors.js';
 import type { Report, Severity } from '../engine/report-types.js';
 import { renderJson, renderJunit, renderMarkdown } from '../reports/index.js';
 import type { CliIo } from './io.js';
@@ -33,6 +33,8 @@ export async function checkOutputPaths(paths: OutputPaths): Promise<void> {
     if (path === undefined || (flag === 'json' && path === '-')) continue;
     if (path === '') throw new MailprobeError('ECONFIG', `--${flag} needs a file name`);
     if (path === '-') throw new MailprobeError('ECONFIG', `--${flag} writes a file; only --json can go to stdout (-)`);
+    // A trailing slash names a directory whether or not it exists (writeFile would fail EISDIR).
+    if (path.endsWith('/') || path.endsWith(sep)) throw new MailprobeError('ECONFIG', `--${flag} ${path} names a directory; give a file name`);
     const dir = dirname(resolve(path));
     const info = await stat(dir).catch(() => undefined);
     if (!info?.isDirectory()) throw new MailprobeError('ECONFIG', `--${flag} ${path}: directory ${dir} does not exist`);
@@ -41,13 +43,27 @@ export async function checkOutputPaths(paths: OutputPaths): Promise<void> {
   }
 }
 
+/**
+ * Write one report file. The path was checked before the run, but the file system can still
+ * refuse (permissions, a full disk, the directory removed meanwhile): that is a clear ECONFIG
+ * naming the flag, not an internal error.
+ */
+export async function writeOutputFile(flag: string, path: string, text: string): Promise<void> {
+  try {
+    await writeFile(path, text);
+  } catch (err) {
+    const code = nodeErrorCode(err);
+    throw new MailprobeError('ECONFIG', `--${flag} ${path}: cannot write the report (${code ?? (err instanceof Error ? err.message : String(err))})`);
+  }
+}
+
 export async function writeReportFiles(report: Report, paths: OutputPaths, io: CliIo, options: { failOn?: Severity; exitCode?: number } = {}): Promise<void> {
   if (paths.json === '-') io.stdout.write(renderJson(report));
-  else if (paths.json !== undefined) await writeFile(paths.json, renderJson(report));
-  if (paths.junit !== undefined) await writeFile(paths.junit, renderJunit(report, options.failOn === undefined ? {} : { failOn: options.failOn }));
-  if (paths.md !== undefined) await writeFile(paths.md, renderMarkdown(report, options.failOn === undefined ? {} : { failOn: options.failOn }));
+  else if (paths.json !== undefined) await writeOutputFile('json', paths.json, renderJson(report));
+  if (paths.junit !== undefined) await writeOutputFile('junit', paths.junit, renderJunit(report, options.failOn === undefined ? {} : { failOn: options.failOn }));
+  if (paths.md !== undefined) await writeOutputFile('md', paths.md, renderMarkdown(report, options.failOn === undefined ? {} : { failOn: options.failOn }));
   if (paths.html !== undefined) {
     const { renderHtml } = await import('../reports/html/index.js');
-    await writeFile(paths.html, renderHtml(report, { ...(options.failOn === undefined ? {} : { failOn: options.failOn }), ...(options.exitCode === undefined ? {} : { exitCode: options.exitCode }) }));
+    await writeOutputFile('html', paths.html, renderHtml(report, { ...(options.failOn === undefined ? {} : { failOn: options.failOn }), ...(options.exitCode === undefined ? {} : { exitCode: options.exitCode }) }));
   }
 }

@@ -5,7 +5,6 @@
  * scenarios suites/bench; this file turns flags into a request and the outcome into output.
  */
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -19,7 +18,7 @@ import { parseChoice, parseDuration, parsePositiveInt, splitList } from '../args
 import { CONNECTION_OPTIONS, resolveConnection } from '../connection-options.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { checkOutputPaths, jsonToStdout } from '../report-files.js';
+import { checkOutputPaths, jsonToStdout, writeOutputFile } from '../report-files.js';
 import { toolVersion } from '../version.js';
 
 export const usage = `Usage: mailprobe bench URL [WATCH_URL] --scenario NAME [options]
@@ -359,10 +358,10 @@ async function writeOutputs(report: Report, outputs: { json?: string | undefined
   const { renderJson } = await import('../../reports/json.js');
   const { renderBenchMarkdown } = await import('../../reports/bench-markdown.js');
   if (outputs.json === '-') io.stdout.write(renderJson(report));
-  else if (outputs.json !== undefined) await writeFile(outputs.json, renderJson(report));
-  if (outputs.md !== undefined && report.bench) await writeFile(outputs.md, renderBenchMarkdown(report.bench));
+  else if (outputs.json !== undefined) await writeOutputFile('json', outputs.json, renderJson(report));
+  if (outputs.md !== undefined && report.bench) await writeOutputFile('md', outputs.md, renderBenchMarkdown(report.bench));
   if (outputs.html !== undefined) {
     const { renderHtml } = await import('../../reports/html/index.js');
-    await writeFile(outputs.html, renderHtml(report, { exitCode }));
+    await writeOutputFile('html', outputs.html, renderHtml(report, { exitCode }));
   }
 }

@@ -4,14 +4,13 @@
  * percentiles and the timeline recomputed, thresholds evaluated once; exit codes as bench.
  * The merging is engine/load/merge.ts; this file is flags in, files and exit code out.
  */
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MailprobeError } from '../../drivers/errors.js';
 import type { Report } from '../../engine/report-types.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { checkOutputPaths, jsonToStdout, OUTPUT_OPTIONS, type OutputPaths } from '../report-files.js';
+import { checkOutputPaths, jsonToStdout, OUTPUT_OPTIONS, type OutputPaths, writeOutputFile } from '../report-files.js';
 import { toolVersion } from '../version.js';
 
 export const usage = `Usage: mailprobe merge REPORT.json... [--threshold EXPR]... [options]
@@ -121,18 +120,18 @@ function checkMetricNames(scenario: string, recorded: readonly string[], thresho
 async function writeOutputs(report: Report, outputs: OutputPaths, io: CliIo, exitCode: number): Promise<void> {
   const { renderJson } = await import('../../reports/json.js');
   if (outputs.json === '-') io.stdout.write(renderJson(report));
-  else if (outputs.json !== undefined) await writeFile(outputs.json, renderJson(report));
+  else if (outputs.json !== undefined) await writeOutputFile('json', outputs.json, renderJson(report));
   if (outputs.md !== undefined) {
     const { renderBenchMarkdown } = await import('../../reports/bench-markdown.js');
     const { renderShardsMarkdown } = await import('../../reports/bench-shards.js');
-    await writeFile(outputs.md, renderBenchMarkdown(report.bench!) + renderShardsMarkdown(report.bench!));
+    await writeOutputFile('md', outputs.md, renderBenchMarkdown(report.bench!) + renderShardsMarkdown(report.bench!));
   }
   if (outputs.junit !== undefined) {
     const { renderBenchJunit } = await import('../../reports/bench-junit.js');
-    await writeFile(outputs.junit, renderBenchJunit(report));
+    await writeOutputFile('junit', outputs.junit, renderBenchJunit(report));
   }
   if (outputs.html !== undefined) {
     const { renderHtml } = await import('../../reports/html/index.js');
-    await writeFile(outputs.html, renderHtml(report, { exitCode }));
+    await writeOutputFile('html', outputs.html, renderHtml(report, { exitCode }));
   }
 }

@@ -28,7 +28,11 @@ export interface TlsFacts {
   readonly insecure: boolean;
 }
 
-const MAX_CHAIN = 16;
+/**
+ * OpenSSL's default verification depth (100): any chain it can verify is kept whole. A shorter
+ * cap cut verified chains short, and diagnose then judged the cut chain "untrusted".
+ */
+const MAX_CHAIN = 100;
 
 /** Collect the facts of an established TLS socket. Never throws for odd certificates. */
 export function collectTlsFacts(socket: TLSSocket, host: string, servername: string | undefined, insecure: boolean): TlsFacts {

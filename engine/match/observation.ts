@@ -17,8 +17,12 @@ export type Observation<R> =
 
 export type Outcome =
   | { readonly ok: true; readonly captures: Readonly<Record<string, string>> }
-  /** `undecided`: the reply did not come in time, which decides nothing (servers may be slow). */
-  | { readonly ok: false; readonly expected: string; readonly got: string; readonly undecided?: boolean };
+  /**
+   * `undecided`: the reply did not come in time, which decides nothing (servers may be slow).
+   * `unavailable`: the server answered "service not available" (SMTP 421), which decides
+   * nothing about the command either (DESIGN.md: 421 is inconclusive).
+   */
+  | { readonly ok: false; readonly expected: string; readonly got: string; readonly undecided?: boolean; readonly unavailable?: boolean };
 
 export const OK: Outcome = { ok: true, captures: {} };
 

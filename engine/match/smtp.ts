@@ -37,7 +37,10 @@ export function matchSmtp(expect: ExpectSpec, obs: Observation<SmtpReply>): Outc
   const got = describeReply(reply);
   if (expect.code !== undefined) {
     const codes = list(expect.code) as readonly (number | string)[];
-    if (!codes.some((c) => codeMatches(c, reply.code))) return mismatch(describeExpect(expect), got);
+    if (!codes.some((c) => codeMatches(c, reply.code))) {
+      // RFC 5321 §3.8: 421 may answer any command when the server shuts down or throttles.
+      return reply.code === 421 ? { ok: false, expected: describeExpect(expect), got, unavailable: true } : mismatch(describeExpect(expect), got);
+    }
   }
   if (expect.enhanced !== undefined) {
     const ok = expect.enhanced === true ? reply.enhanced !== undefined : expect.enhanced === false ? reply.enhanced === undefined : enhancedMatches(expect.enhanced, reply.enhanced);

@@ -1,4 +1,5 @@
 /** A check written in code (engine/checks/code-check.ts) run with the same rules as a script. */
+import { isMailprobeError } from '../../drivers/errors.js';
 import type { Protocol } from '../../drivers/target.js';
 import type { TranscriptEntry } from '../../drivers/transcript.js';
 import type { ClientFor, CodeCheck, CodeCheckContext } from '../checks/code-check.js';
@@ -41,6 +42,8 @@ export class CodeRun implements Run {
         try {
           opened = await this.#open(this.#env, start ?? this.#start);
         } catch (err) {
+          // The connection that failed is in no client list: keep what it saw (redacted).
+          if (isMailprobeError(err)) this.#notes.push(...(err.context.transcript ?? []));
           if ((start ?? this.#start) === 'greeted' && isGreetingFault(err)) throw err;
           throw new StartStateError(err);
         }

@@ -57,6 +57,7 @@ export class ScriptRun implements Run {
         const message = `${why}expected ${outcome.expected}, got ${outcome.got} (${where})`;
         // Silence within our deadline is not a violation: RFC 5321 §4.5.3.2 gives servers minutes.
         if (outcome.undecided && step.silence !== 'unmet') return { status: 'inconclusive', message: `${message}; the server may just be slow: raise --timeout` };
+        if (outcome.unavailable) return { status: 'inconclusive', message: `${message}; 421: the service is not available now (RFC 5321 §3.8), which decides nothing` };
         return { status: unmet, message };
       }
       for (const [k, v] of Object.entries(outcome.captures)) this.#vars.set(k, v);
@@ -104,6 +105,8 @@ export class ScriptRun implements Run {
     try {
       opened = await this.#open(this.#env, this.#start);
     } catch (err) {
+      // The connection that failed is in no session: keep what it saw (redacted) for the verdict.
+      if (isMailprobeError(err)) this.#notes.push(...(err.context.transcript ?? []));
       // A garbled greeting is the subject of a check that starts at the greeting.
       if (this.#start === 'greeted' && isGreetingFault(err)) throw err;
       throw new StartStateError(err);

@@ -34,7 +34,8 @@ export interface LoadedSuite {
 /** Parse one suite from text; `file` names it in messages. */
 export function parseSuite(text: string, file: string): LoadedSuite {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // logLevel error: no Node warning on stderr for a collection used as a key (the schema refuses it).
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const where = (path: readonly PropertyKey[]): string => `${file}:${lineOf(doc, lines, path)}`;
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;

@@ -11,9 +11,13 @@ const codePattern = z.union([z.number().int().min(100).max(599), z.string().rege
 /** Longest timer Node can set (about 24.8 days); longer durations would fire at once. */
 export const MAX_DURATION_MS = 2 ** 31 - 1;
 
+const DURATION_TEXT = /^\d+(\.\d+)?(ms|s|m)$/;
+
 const duration = z
-  .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?(ms|s|m)$/, 'a duration like 500ms, 5s or 1m (a bare number is seconds)')])
-  .refine((v) => durationMs(v) <= MAX_DURATION_MS, 'a duration of at most 24 days');
+  .union([z.number().positive(), z.string().regex(DURATION_TEXT, 'a duration like 500ms, 5s or 1m (a bare number is seconds)')])
+  // zod runs refinements even when the union already failed: judge only well-formed durations
+  // (`sleep: abc` used to reach durationMs and throw a TypeError instead of ESUITE).
+  .refine((v) => !(typeof v === 'number' || (typeof v === 'string' && DURATION_TEXT.test(v))) || durationMs(v) <= MAX_DURATION_MS, 'a duration of at most 24 days');
 
 export const LEVELS = ['MUST', 'SHOULD', 'MAY'] as const;
 export const ELSE_STATUSES = ['fail', 'warn', 'skip', 'inconclusive'] as const;

@@ -1,0 +1,43 @@
+/**
+ * The hostile-server matrix, plaintext SMTP rows: check, diagnose and bench against each
+ * server with --timeout 1s (bench: --duration 1s). Bounds and assertions: matrix.ts; the
+ * figures of a run: docs/robustness.md.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CASES } from './hostile-cases.js';
+import { startHostiles, warmUp, type Hostiles } from './harness.js';
+import { BOUND_MS, expectRow, recordFigures, runRow, type RowExpectation } from './matrix.js';
+
+/** Exit codes per DESIGN.md: check 4 when nothing could be run, 1 when a MUST broke; bench 1 when nothing succeeded. */
+const ROWS: Record<string, RowExpectation> = {
+  'no-greeting': { check: 4, bench: 1, benchErrors: ['timeout'] },
+  'greeting-after-30s': { check: 4, bench: 1, benchErrors: ['timeout'] },
+  'drip-feed': { check: 4, bench: 1, benchErrors: ['timeout'] },
+  'endless-multiline': { check: 1, bench: 1, benchErrors: ['protocol'] },
+  'line-10mb': { check: 1, bench: 1, benchErrors: ['protocol'] },
+  'nul-8bit-garbage': { check: 1, bench: 1, benchErrors: ['protocol'] },
+  'invalid-codes': { check: 1, bench: 1, benchErrors: ['protocol'] },
+  'reset-after-n': { check: 1, bench: 1, benchErrors: ['closed'] },
+  'half-close': { check: 1, bench: 1, benchErrors: ['closed'] },
+  // 421 decides nothing (DESIGN.md): every verdict inconclusive or skip, so exit 0.
+  'reply-421-always': { check: 0, bench: 1, benchErrors: ['4xx'] },
+  'never-reads': { check: 1, bench: 1, benchErrors: ['timeout'] },
+  'starttls-trailing': { check: 1, bench: 1, benchErrors: ['protocol'] },
+  'starttls-stall': { check: 4, bench: 1, benchErrors: ['timeout'] },
+};
+
+const cases = CASES.filter((c) => c.name in ROWS);
+let h: Hostiles;
+beforeAll(async () => {
+  [h] = await Promise.all([startHostiles(cases.map((c) => c.name)), warmUp()]);
+}, 60_000);
+afterAll(() => h?.stop());
+
+describe('hostile SMTP servers: check, diagnose and bench', () => {
+  it.each(cases)('$name ($what)', async (c) => {
+    const r = await runRow(h, c);
+    recordFigures(c, r);
+    expectRow(c, r, ROWS[c.name]!);
+    if (c.name === 'reply-421-always') expect(r.check.report!.summary.fail + r.check.report!.summary.warn).toBe(0);
+  }, 3 * BOUND_MS);
+});
