@@ -48,6 +48,12 @@ export const CATALOGUE = {
     why: 'The server greets but hangs up (or stops answering) when the client sends EHLO, CAPABILITY or CAPA: clients fail before they can authenticate or send.',
     fix: 'Read the server log: a crashing smtpd/imap-login (missing TLS file, bad SASL path such as Postfix smtpd_sasl_path), a restriction that disconnects (Postfix smtpd_helo_restrictions, Exim acl_smtp_helo), or a middlebox that filters the protocol.',
   },
+  'port.malformed-reply': {
+    severity: 'high',
+    title: "The server's reply broke the protocol",
+    why: 'A reply was not valid SMTP, IMAP or POP3 (no reply code or an impossible one such as 999, NUL or 8-bit garbage) or broke a size limit (a line over 1 MiB, an SMTP reply over 10 000 lines, an IMAP literal over 64 MiB), so mailprobe hung up: real clients fail the same way, or wait for a reply that never ends.',
+    fix: 'Find what rewrites or produces the session: a proxy, firewall or SMTP/IMAP inspection (an ALG such as an ESMTP fixup) in the path, a non-mail service or a broken backend behind a port forward or load balancer, a banner or milter/policy service sending raw bytes (Postfix smtpd_banner, smtpd_milters, check_policy_service; Dovecot login_greeting; Exim smtp_banner, local_scan). Compare a session captured with nc or openssl s_client from inside the network with the server log.',
+  },
   'port.service-unavailable': {
     severity: 'high',
     title: 'Service refuses connections',

@@ -115,7 +115,7 @@ async function probeAndJudge(c: Conversed, ctx: PortContext): Promise<PortDiagno
   const implicitTls = opening.via === 'tls';
   const facts = implicitTls ? opening.tls : session.starttls?.tls;
   const target: ProbeTarget = { adapter, address: c.address, host: endpoint.host, port: endpoint.port, implicitTls, tls: c.tls, settings };
-  const usable = session.greetingStatus === 'ok' && !session.greetingCut && session.greetingError === undefined && !session.closedAfterGreeting && session.closedAfterCommand === undefined;
+  const usable = session.greetingStatus === 'ok' && !session.greetingCut && session.greetingError === undefined && session.malformedReply === undefined && !session.closedAfterGreeting && session.closedAfterCommand === undefined;
   const credentials = settings.credentials;
   const tryLogin = credentials !== undefined && usable && !implicitTls && (session.caps?.cleartextLogin ?? session.protocol === 'pop3');
   const plan = { injection: !implicitTls && session.starttls?.tls !== undefined, cleartextLogin: tryLogin, role: endpoint.expected === undefined ? undefined : SCHEMES[endpoint.expected].role };

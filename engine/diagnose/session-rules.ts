@@ -6,7 +6,7 @@ import { SCHEMES } from '../../drivers/target.js';
 import type { Finding } from '../report-types.js';
 import { evidenceLines, finding, transcriptTail } from './finding.js';
 import { GREETING_REST_FACTOR } from './session.js';
-import type { Capabilities, Endpoint, SessionResult } from './types.js';
+import type { Capabilities, Endpoint, MalformedReply, SessionResult } from './types.js';
 
 export interface SessionRuleInput {
   readonly endpoint: Endpoint;
@@ -35,6 +35,10 @@ export function judgeSession(input: SessionRuleInput): Finding[] {
   }
   if (session.greetingCut) {
     out.push(finding('port.rate-limited', endpoint, { seen: `The greeting began but did not finish within ${GREETING_REST_FACTOR * input.timeoutMs} ms (a greeting delay such as postscreen_greet_wait, or a tarpit); raise --timeout to probe further.`, evidence: tail }));
+    return out;
+  }
+  if (session.malformedReply) {
+    out.push(malformedFinding(endpoint, session, session.malformedReply));
     return out;
   }
   if (session.greetingError !== undefined) {
@@ -105,6 +109,24 @@ function judgeAuth(input: SessionRuleInput): Finding[] {
     }
   }
   return out;
+}
+
+/** Characters of the driver's message quoted in a finding's detail. */
+const MESSAGE_IN_DETAIL = 120;
+
+/**
+ * The reply broke the grammar or a size limit and mailprobe hung up: not a server that closed
+ * (port.closed-after-command) nor another protocol (port.wrong-protocol, a foreign banner).
+ */
+function malformedFinding(endpoint: Endpoint, session: SessionResult, bad: MalformedReply): Finding {
+  const name = session.protocol.toUpperCase();
+  const what = bad.command === undefined ? 'The greeting' : `The reply to ${bad.command}`;
+  // The message may quote up to 200 escaped bytes of garbage: the evidence has it whole.
+  const chars = [...bad.message];
+  const message = chars.length > MESSAGE_IN_DETAIL ? `${chars.slice(0, MESSAGE_IN_DETAIL).join('')}…` : bad.message;
+  const broke = bad.code === 'ELIMIT' ? `broke a size limit (${message})` : `is not valid ${name} (${message})`;
+  const seen = `${what} ${broke}; mailprobe hung up on it (the server did not close the connection).`;
+  return finding('port.malformed-reply', endpoint, { seen, evidence: [...transcriptTail(session.transcript, 6), `I: ${bad.code}: ${bad.message}`] });
 }
 
 function capsEvidence(caps: Capabilities | undefined): string[] {

@@ -9,7 +9,7 @@ import type { TranscriptEntry } from '../../drivers/transcript.js';
 import type { TransportOptions } from '../../drivers/transport.js';
 import { looksRateLimited } from './greeting.js';
 import type { Conversation, ProtocolAdapter } from './protocol.js';
-import type { Capabilities, GreetingStatus, SessionResult, StartTlsStep } from './types.js';
+import type { Capabilities, GreetingStatus, MalformedReply, SessionResult, StartTlsStep } from './types.js';
 
 export interface SessionInput {
   readonly adapter: ProtocolAdapter;
@@ -27,6 +27,9 @@ export const GREETING_REST_FACTOR = 2;
  */
 export const GREETING_GRACE_MS = 100;
 
+/** How drivers/transcript.ts renderWireText shows a NUL, control or invalid UTF-8 byte in a message. */
+const ESCAPED_BYTE = /\\x[0-9a-f]{2}/;
+
 export async function runSession(input: SessionInput): Promise<SessionResult> {
   const { adapter } = input;
   const base = { protocol: adapter.protocol, implicitTls: input.implicitTls };
@@ -37,14 +40,20 @@ export async function runSession(input: SessionInput): Promise<SessionResult> {
     if (!(err instanceof MailprobeError) || err.code === 'EABORTED') throw err;
     // The first line came (that is how the protocol was known), the rest did not.
     const transcript = err.context.transcript ?? [];
+    // A greeting over a size limit, or with NUL, control or invalid 8-bit bytes (shown as \xNN),
+    // is broken, not another protocol; a printable line that is not the protocol's after a
+    // first line that was (an FTP `220-` banner's text lines) is what another protocol looks like.
+    const malformed = malformedReply(err, undefined);
+    const broken = malformed !== undefined && (malformed.code === 'ELIMIT' || ESCAPED_BYTE.test(malformed.message));
     return {
       ...base,
       greeting: lastServerLines(transcript),
       greetingStatus: 'ok',
       closedAfterGreeting: err.code === 'ECLOSED',
       closedAfterCommand: undefined,
+      malformedReply: broken ? malformed : undefined,
       greetingCut: err.code === 'ETIMEDOUT',
-      greetingError: err.code === 'ECLOSED' || err.code === 'ETIMEDOUT' ? undefined : err.message,
+      greetingError: err.code === 'ECLOSED' || err.code === 'ETIMEDOUT' || broken ? undefined : err.message,
       caps: undefined,
       starttls: undefined,
       transcript,
@@ -65,6 +74,7 @@ async function converse(conv: Conversation, input: SessionInput, base: Pick<Sess
     greetingStatus: conv.greetingStatus,
     closedAfterGreeting: false,
     closedAfterCommand: undefined,
+    malformedReply: undefined,
     greetingCut: false,
     greetingError: undefined,
     caps: undefined,
@@ -80,6 +90,7 @@ async function converse(conv: Conversation, input: SessionInput, base: Pick<Sess
   if (conv.transport.closed) return result({ closedAfterGreeting: true });
 
   const first = await step(() => conv.capabilities(), adapter.capabilityVerb);
+  if (first.kind === 'malformed') return result({ malformedReply: first.reply });
   if (first.kind === 'failed') return result({ closedAfterCommand: first.closed });
   if (first.value.refusal !== undefined) {
     await conv.quit();
@@ -126,16 +137,29 @@ async function upgrade(conv: Conversation): Promise<StartTlsStep> {
   }
 }
 
-type Step<T> = { kind: 'ok'; value: T } | { kind: 'failed'; closed: { command: string; how: 'closed' | 'no-reply' } };
+type Step<T> =
+  | { kind: 'ok'; value: T }
+  | { kind: 'failed'; closed: { command: string; how: 'closed' | 'no-reply' } }
+  | { kind: 'malformed'; reply: MalformedReply };
 
-/** Run one command; a dropped connection or a missing reply becomes data, not an exception. */
+/**
+ * Run one command; a dropped connection, a missing reply or one that breaks the grammar or a
+ * size limit (after which the driver hung up, not the server) becomes data, not an exception.
+ */
 async function step<T>(run: () => Promise<T>, command: string): Promise<Step<T>> {
   try {
     return { kind: 'ok', value: await run() };
   } catch (err) {
     if (!(err instanceof MailprobeError) || err.code === 'EABORTED') throw err;
+    const malformed = malformedReply(err, command);
+    if (malformed) return { kind: 'malformed', reply: malformed };
     return { kind: 'failed', closed: { command, how: err.code === 'ETIMEDOUT' ? 'no-reply' : 'closed' } };
   }
+}
+
+/** EPROTOCOL and ELIMIT: the reply was the problem, and mailprobe gave the connection up. */
+function malformedReply(err: MailprobeError, command: string | undefined): MalformedReply | undefined {
+  return err.code === 'EPROTOCOL' || err.code === 'ELIMIT' ? { command, code: err.code, message: err.message } : undefined;
 }
 
 /**

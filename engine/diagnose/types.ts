@@ -72,6 +72,19 @@ export interface Capabilities {
 
 export type GreetingStatus = 'ok' | 'preauth' | 'unavailable' | 'rate-limited';
 
+/**
+ * A reply (or the greeting) broke the protocol's grammar (EPROTOCOL: no or an impossible reply
+ * code, garbage bytes) or a size limit (ELIMIT: line length, reply lines, literal size), so
+ * mailprobe hung up: the server did not close the connection.
+ */
+export interface MalformedReply {
+  /** The command the reply answered; undefined: it was the greeting. */
+  readonly command: string | undefined;
+  readonly code: 'EPROTOCOL' | 'ELIMIT';
+  /** The driver's classified message (`reply line count exceeded: 10001 > 10000`, …). */
+  readonly message: string;
+}
+
 /** The STARTTLS/STLS step of a plaintext session. */
 export interface StartTlsStep {
   /** The server said go ahead (220, OK, +OK). */
@@ -100,11 +113,17 @@ export interface SessionResult {
   readonly greetingStatus: GreetingStatus;
   /** The server hung up after its greeting, before we said anything. */
   readonly closedAfterGreeting: boolean;
-  /** The first command that made the server hang up (or stop answering). */
+  /** The first command that made the server hang up (EOF, reset) or stop answering. */
   readonly closedAfterCommand: { readonly command: string; readonly how: 'closed' | 'no-reply' } | undefined;
+  /** A reply that broke the grammar or a size limit, after which mailprobe hung up. */
+  readonly malformedReply: MalformedReply | undefined;
   /** A multi-line greeting did not finish within the deadline (postscreen, tarpit). */
   readonly greetingCut: boolean;
-  /** The greeting began like the protocol but could not be parsed: the driver's message. */
+  /**
+   * The greeting began like the protocol but a line of it is not the protocol's (EPROTOCOL: an
+   * FTP-style `220-` banner, another text protocol): the driver's message. A greeting over a
+   * size limit is `malformedReply` instead.
+   */
   readonly greetingError: string | undefined;
   /** Capabilities as first read: before TLS on a plaintext session, inside TLS on implicit TLS. */
   readonly caps: Capabilities | undefined;

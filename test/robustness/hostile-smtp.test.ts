@@ -13,11 +13,12 @@ const ROWS: Record<string, RowExpectation> = {
   'no-greeting': { check: 4, bench: 1, benchErrors: ['timeout'] },
   'greeting-after-30s': { check: 4, bench: 1, benchErrors: ['timeout'] },
   'drip-feed': { check: 4, bench: 1, benchErrors: ['timeout'] },
-  'endless-multiline': { check: 1, bench: 1, benchErrors: ['protocol'] },
-  'line-10mb': { check: 1, bench: 1, benchErrors: ['protocol'] },
-  'nul-8bit-garbage': { check: 1, bench: 1, benchErrors: ['protocol'] },
-  'invalid-codes': { check: 1, bench: 1, benchErrors: ['protocol'] },
-  'reset-after-n': { check: 1, bench: 1, benchErrors: ['closed'] },
+  // A reply over a limit or against the grammar: mailprobe hangs up, the server did not.
+  'endless-multiline': { check: 1, bench: 1, benchErrors: ['protocol'], diagnoseFinding: 'port.malformed-reply' },
+  'line-10mb': { check: 1, bench: 1, benchErrors: ['protocol'], diagnoseFinding: 'port.malformed-reply' },
+  'nul-8bit-garbage': { check: 1, bench: 1, benchErrors: ['protocol'], diagnoseFinding: 'port.malformed-reply' },
+  'invalid-codes': { check: 1, bench: 1, benchErrors: ['protocol'], diagnoseFinding: 'port.malformed-reply' },
+  'reset-after-n': { check: 1, bench: 1, benchErrors: ['closed'], diagnoseFinding: 'port.closed-after-command' },
   'half-close': { check: 1, bench: 1, benchErrors: ['closed'] },
   // 421 decides nothing (DESIGN.md): every verdict inconclusive or skip, so exit 0.
   'reply-421-always': { check: 0, bench: 1, benchErrors: ['4xx'] },

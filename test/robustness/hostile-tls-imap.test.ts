@@ -14,8 +14,8 @@ const ROWS: Record<string, RowExpectation> = {
   // Trusted through --ca: the 50 certificates verify, the sessions run normally, and diagnose
   // reports the whole chain as trusted (it used to cut it at 16 and call it untrusted).
   'chain-50': { check: 1, bench: 0, benchErrors: [], diagnoseClean: true },
-  'imap-literal-2gb': { check: 1, bench: 1, benchErrors: ['protocol'] },
-  'imap-close-mid-literal': { check: 1, bench: 1, benchErrors: ['closed'] },
+  'imap-literal-2gb': { check: 1, bench: 1, benchErrors: ['protocol'], diagnoseFinding: 'port.malformed-reply' },
+  'imap-close-mid-literal': { check: 1, bench: 1, benchErrors: ['closed'], diagnoseFinding: 'port.closed-after-command' },
   'imap-untagged-flood': { check: 1, bench: 1, benchErrors: ['timeout'] },
 };
 

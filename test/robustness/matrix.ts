@@ -38,6 +38,8 @@ export interface RowExpectation {
   readonly benchErrors: readonly string[];
   /** diagnose must find nothing above info (a false alarm would be a bug). */
   readonly diagnoseClean?: boolean;
+  /** The finding diagnose must report at high (docs/robustness.md's diagnose column). */
+  readonly diagnoseFinding?: string;
 }
 
 export interface RowResult {
@@ -117,6 +119,9 @@ export function expectRow(c: CaseMeta, r: RowResult, want: RowExpectation): void
   expect(diag.ports?.length).toBe(1);
   if (want.diagnoseClean) expect(diag.findings.filter((f) => f.severity !== 'info').map((f) => `${f.id}: ${f.detail}`), `${c.name}: false alarm`).toEqual([]);
   else expect(diag.findings.length, `${c.name}: diagnose found nothing`).toBeGreaterThan(0);
+  if (want.diagnoseFinding !== undefined) {
+    expect(diag.findings.map((f) => `${f.id} (${f.severity})`), `${c.name}: diagnose findings`).toContain(`${want.diagnoseFinding} (high)`);
+  }
   // Every finding is from the catalogue and says what was seen (evidence is the finding's own
   // business: some, like starttls.not-offered, state an absence and carry none).
   for (const f of diag.findings) {
