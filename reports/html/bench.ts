@@ -1,20 +1,23 @@
 /**
- * The bench section: the run's shape, thresholds with pass/fail, a percentile table per metric,
- * the latency spectrum and timeline charts (drawn by charts.js from chart-data.ts; the tables
- * hold every number the charts show, for readers without JavaScript and for print), errors by
- * class with what the server said, and how the load generator itself fared.
+ * The bench section: the run's shape, a shard's slice and clock or a merge's parts (shards.ts),
+ * thresholds with pass/fail, a percentile table per metric, the latency spectrum and timeline
+ * charts (drawn by charts.js from chart-data.ts; the tables hold every number the charts show,
+ * for readers without JavaScript and for print), errors by class with what the server said,
+ * and how the load generator itself fared.
  */
 import type { BenchMetric, BenchReport } from '../../engine/report-types.js';
 import type { ChartData } from './chart-data.js';
 import { count, ms, percent, rate, thresholdActual } from '../bench-format.js';
 import { stateBadge } from './badges.js';
 import { html, type Html } from './markup.js';
+import { distributedPart } from './shards.js';
 
 /** The section; `charts` says which charts have data (a figure is shown only for those). */
 export function benchSection(bench: BenchReport, charts: ChartData): Html {
   return html`<section id="bench" class="mp-section">
 <h2>Load: <code>${bench.scenario}</code></h2>
 ${shape(bench)}
+${distributedPart(bench)}
 ${bench.generator.saturated ? html`<p class="mp-banner mp-banner-bad"><strong>The load generator was the bottleneck</strong> (${bench.generator.reason ?? 'saturated'}): these numbers show its limit, not the server's.</p>` : ''}
 ${bench.abortedBy === undefined ? '' : html`<p class="mp-banner mp-banner-bad">The run was stopped early: <code>${bench.abortedBy}</code> was crossed (--abort-on-fail).</p>`}
 ${thresholds(bench)}

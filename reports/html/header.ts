@@ -1,12 +1,13 @@
 /**
- * The summary header: what ran against what, when and for how long, the verdict counts, the
- * exit status (given by the caller: the report does not hold it), warnings that change how to
+ * The summary header: what ran against what, when and for how long, which shard of a distributed
+ * run (or what a merge was made of), the verdict counts, the exit status (given by the caller: the report does not hold it), warnings that change how to
  * read everything below, and what each server said when it was connected to.
  */
 import { CHECK_STATUSES, SEVERITIES, type Report, type Severity } from '../../engine/report-types.js';
 import { humanDuration } from '../duration.js';
 import { severityBadge, stateBadge, statusBadge } from './badges.js';
 import { html, join, type Html } from './markup.js';
+import { shardSummary } from './shards.js';
 
 /** What each exit status means (DESIGN.md "Verdicts, exit codes"; bin/exit-codes.ts). */
 const EXIT_MEANING: Readonly<Record<number, string>> = {
@@ -19,6 +20,7 @@ const EXIT_MEANING: Readonly<Record<number, string>> = {
 };
 
 export function header(report: Report, exitCode: number | undefined): Html {
+  const distributed = shardSummary(report.bench);
   return html`<header class="mp-header">
 <h1><span class="mp-brand">mailprobe</span> ${report.command}</h1>
 <ul class="mp-targets">${report.targets.map((t) => html`<li><code>${t}</code></li>`)}</ul>
@@ -26,6 +28,7 @@ ${banners(report)}<dl class="mp-facts">
 <div><dt>Started</dt><dd><time datetime="${report.startedAt}">${startedText(report.startedAt)}</time></dd></div>
 <div><dt>Duration</dt><dd>${humanDuration(report.durationMs)}</dd></div>
 <div><dt>mailprobe</dt><dd>${report.tool.version}</dd></div>
+${distributed === '' ? '' : html`<div><dt>Distributed run</dt><dd class="mp-distributed"><a href="#${report.bench?.shard === undefined ? 'bench-parts' : 'bench-shard'}">${distributed}</a></dd></div>`}
 ${exitCode === undefined ? '' : html`<div><dt>Exit status</dt><dd class="mp-exit mp-exit-${exitCode === 0 ? 'ok' : 'bad'}">${exitCode}${EXIT_MEANING[exitCode] === undefined ? '' : ` (${EXIT_MEANING[exitCode]})`}</dd></div>`}
 </dl>
 ${counts(report)}${servers(report)}</header>`;

@@ -4,46 +4,11 @@
  * when the corrected clock reads the agreed time, recording start, offset and measured window
  * in the report's `clock`.
  */
-import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measureClockOffset, parseNtpServer, readTimestamp, writeTimestamp } from '../../engine/load/sntp.js';
 import { bench } from '../bench-engine/helpers/bench-cli.js';
+import { fakeNtp, type FakeNtp } from './ntp-server.js';
 import { smtpResponder, type Responder } from '../bench-engine/helpers/smtp-responder.js';
-
-type Behaviour = 'good' | 'wrong-origin' | 'kiss-of-death' | 'unsynchronised';
-
-interface FakeNtp {
-  readonly port: number;
-  behaviour: Behaviour;
-  requests: number;
-  close(): Promise<void>;
-}
-
-/** An NTP server whose clock is `offsetMs` ahead of ours. */
-async function fakeNtp(offsetMs: number): Promise<FakeNtp> {
-  const socket: Socket = createSocket('udp4');
-  const server: FakeNtp = {
-    port: 0,
-    behaviour: 'good',
-    requests: 0,
-    close: () => new Promise((resolve) => socket.close(() => resolve())),
-  };
-  socket.on('message', (msg, from) => {
-    server.requests++;
-    const reply = Buffer.alloc(48);
-    reply[0] = ((server.behaviour === 'unsynchronised' ? 3 : 0) << 6) | (4 << 3) | 4;
-    reply[1] = server.behaviour === 'kiss-of-death' ? 0 : 2;
-    if (server.behaviour === 'kiss-of-death') reply.write('RATE', 12, 'latin1');
-    // Origin: the client's transmit time, echoed (or something else).
-    if (server.behaviour === 'wrong-origin') writeTimestamp(reply, 24, 12345);
-    else msg.copy(reply, 24, 40, 48);
-    writeTimestamp(reply, 32, Date.now() + offsetMs);
-    writeTimestamp(reply, 40, Date.now() + offsetMs);
-    socket.send(reply, from.port, from.address);
-  });
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
-  return Object.assign(server, { port: socket.address().port });
-}
 
 const OFFSET = 5000;
 let ntp: FakeNtp;

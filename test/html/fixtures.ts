@@ -282,3 +282,83 @@ export function benchReport(overrides: Partial<BenchReport> = {}): Report {
     bench: withActual,
   };
 }
+
+/** A host name a hostile or careless operator could give a shard (a pod name is free text to the report). */
+export const HOSTILE_HOST = '<img src=x onerror=alert(1)>';
+
+const SHARD_START_AT = '2025-06-01T09:30:05.000Z';
+
+/** Shard 1 of 4 of a distributed run on `host`, with its clock measured by NTP and per-second histograms. */
+export function shardReport(host = 'bench-1-x7k'): Report {
+  const base = benchReport();
+  const whole = base.bench!;
+  const hdr = whole.metrics['iteration']!.hdr;
+  return {
+    ...base,
+    bench: {
+      ...whole,
+      ratePerSec: 50,
+      concurrency: 16,
+      timeline: whole.timeline.map((p) => ({ ...p, hdr })),
+      measuredFrom: '2025-06-01T09:30:10.000Z',
+      arrivals: 6003,
+      clock: { startAt: SHARD_START_AT, offsetMs: 12.5, source: 'ntp://time.example.test:123', rttMs: 0.8, startLateMs: 0 },
+      shard: {
+        index: 1,
+        count: 4,
+        host,
+        runId: '0a1b2c3d',
+        users: { count: 25, names: ['u1@example.test', 'u5@example.test'] },
+        total: { ratePerSec: 200, concurrency: 64, iterations: 24_000, stages: [{ durationMs: 10_000, ratePerSec: 400 }] },
+      },
+    },
+  };
+}
+
+/** A merge of two shards of two (one of them on `host`, saturated, late and interrupted), with notes. */
+export function mergedReport(host = 'bench-1-x7k'): Report {
+  const base = benchReport({ stages: [{ durationMs: 10_000, ratePerSec: 400 }], interrupted: 2, abortedBy: 'errors<1% (shard 1/2 on bench-1)' });
+  const shardOf = (index: number, h: string) => ({ ...shardReport(h).bench!.shard!, index, count: 2, host: h, runId: `run${index}` });
+  const generator = { cpuPercent: 20, eventLoopDelayP99Ms: 2.1, saturated: false, eventLoopUtilization: 0.2, startLagP99Ms: 0.9 };
+  return {
+    ...base,
+    partial: true,
+    bench: {
+      ...base.bench!,
+      generator: { ...base.bench!.generator, cpuPercent: 97, saturated: true, reason: `shard 1/2 on ${host}: the generator's event loop was busy 95% of the time` },
+      measuredFrom: '2025-06-01T09:30:10.000Z',
+      arrivals: 6003,
+      shards: [
+        {
+          file: 'results/shard-0.json',
+          shard: shardOf(0, 'bench-0-a1b'),
+          clock: { startAt: SHARD_START_AT, offsetMs: -3, source: 'ntp://time.example.test:123', rttMs: 1.1, startLateMs: 0 },
+          startedAt: STARTED_AT,
+          measuredFrom: '2025-06-01T09:30:10.000Z',
+          durationMs: 30_000,
+          iterations: 3000,
+          errors: 0,
+          dropped: 1,
+          workers: 2,
+          generator,
+        },
+        {
+          file: `results/${host}.json`,
+          shard: shardOf(1, host),
+          clock: { startAt: SHARD_START_AT, offsetMs: null, error: 'no answer from ntp://time.example.test:123', startLateMs: 40 },
+          startedAt: STARTED_AT,
+          measuredFrom: '2025-06-01T09:30:10.040Z',
+          durationMs: 29_960,
+          iterations: 3000,
+          errors: 12,
+          dropped: 2,
+          workers: 2,
+          partial: true,
+          abortedBy: 'errors<1%',
+          generator: { ...generator, cpuPercent: 97, saturated: true, reason: 'the generator\'s event loop was busy 95% of the time' },
+        },
+      ],
+      notes: [`shard 1/2 started 40 ms after --start-at`, `shard 1/2: its clock offset could not be measured (${host})`],
+    },
+  };
+}

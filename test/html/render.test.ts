@@ -11,7 +11,7 @@ import { chartData } from '../../reports/html/chart-data.js';
 import { renderHtml } from '../../reports/html/index.js';
 import { HOSTILE, fixtureReport } from '../reports/fixtures.js';
 import { startBrowser } from './browser.js';
-import { benchReport, checkReport, diagnoseReport } from './fixtures.js';
+import { benchReport, checkReport, diagnoseReport, mergedReport, shardReport } from './fixtures.js';
 
 interface Parsed {
   readonly csp: Map<string, string[]>;
@@ -44,6 +44,10 @@ const REPORTS: [string, Report][] = [
   ['hostile check', fixtureReport()],
   ['diagnose', diagnoseReport()],
   ['bench', benchReport()],
+  // Plain host names: the markup checks below would see `onerror=` in a hostile one's escaped
+  // text; shards.test.ts checks that one is escaped.
+  ['bench shard', shardReport()],
+  ['merged bench', mergedReport()],
 ];
 
 describe('renderHtml: Content-Security-Policy', () => {

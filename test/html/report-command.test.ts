@@ -6,14 +6,17 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { parseReport, run, usage } from '../../bin/commands/report.js';
 import { isMailprobeError } from '../../drivers/errors.js';
+import { REPORT_SCHEMA } from '../../engine/report-schema.js';
 import type { Report } from '../../engine/report-types.js';
 import { renderJson } from '../../reports/index.js';
 import { fakeIo } from '../helpers/cli.js';
 import { fixtureReport } from '../reports/fixtures.js';
-import { benchReport, checkReport, diagnoseReport } from './fixtures.js';
+import { benchReport, checkReport, diagnoseReport, HOSTILE_HOST, mergedReport, shardReport } from './fixtures.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -58,9 +61,56 @@ describe('mailprobe report', () => {
     ['hostile', fixtureReport({ insecure: true, partial: true })],
     ['diagnose', diagnoseReport()],
     ['bench', benchReport()],
+    ['bench shard', shardReport()],
+    ['merged bench', mergedReport(HOSTILE_HOST)],
+    ['every field at once', everyField()],
   ])('reads back what --json wrote (%s)', (_, report: Report) => {
     const json = renderJson(report);
     expect(renderJson(parseReport(json, 'r.json'))).toBe(json);
+    expect(parseReport(json, 'r.json')).toEqual(JSON.parse(json));
+  });
+
+  it('keeps every field of the schema: the report of every field holds each one, and reads back whole', () => {
+    const json = JSON.parse(renderJson(everyField())) as unknown;
+    const missing = schemaPaths(REPORT_SCHEMA, '').filter((path) => !present(json, path.split('.').slice(1)));
+    expect(missing).toEqual([]);
+    expect(parseReport(JSON.stringify(json), 'r.json')).toEqual(json);
+  });
+
+  it('keeps the key order of the file (the engine\'s, not the schema\'s)', () => {
+    const report = JSON.parse(renderJson(shardReport())) as Report & { bench: Record<string, unknown> };
+    const reversed = { ...report, bench: Object.fromEntries(Object.entries(report.bench).reverse()) };
+    const text = renderJson(reversed as unknown as Report);
+    expect(Object.keys(report.bench)[0]).toBe('scenario');
+    expect(renderJson(parseReport(text, 'r.json'))).toBe(text);
+  });
+
+  it('--json writes the report back as read, to a file or to stdout', async () => {
+    const json = await saved('merged.json', renderJson(mergedReport(HOSTILE_HOST)));
+    const out = join(dir, 'merged-again.json');
+    const io = fakeIo();
+    expect(await run([json, '--json', out], io)).toBe(0);
+    expect(await readFile(out, 'utf8')).toBe(await readFile(json, 'utf8'));
+    expect(io.out() + io.err()).toBe('');
+    const stdout = fakeIo();
+    expect(await run([json, '--json', '-'], stdout)).toBe(0);
+    expect(stdout.out()).toBe(await readFile(json, 'utf8'));
+  });
+
+  it('renders a merged bench report as merge does: Markdown with the shards, JUnit per threshold, HTML with the parts', async () => {
+    const json = await saved('merged-render.json', renderJson(mergedReport()));
+    const out = (ext: string) => join(dir, `merged-render.${ext}`);
+    expect(await run([json, '--md', out('md'), '--junit', out('xml'), '--html', out('html')], fakeIo())).toBe(0);
+    const md = await readFile(out('md'), 'utf8');
+    expect(md).toMatch(/^## .* mailprobe bench: smtp-send\n/);
+    expect(md).toContain('### Merged from 2 reports');
+    expect(md).toContain('| 1/2 | bench-1-x7k | 3,000 | 12 | 2 | 30.0 s (interrupted) | -, 40 ms late | SATURATED |');
+    const junit = new XMLParser({ ignoreAttributes: false }).parse(await readFile(out('xml'), 'utf8')) as { testsuites: { '@_tests': string; testsuite: { properties: { property: { '@_name': string; '@_value': string }[] } } } };
+    expect(junit.testsuites['@_tests']).toBe('4');
+    expect(junit.testsuites.testsuite.properties.property).toContainEqual({ '@_name': 'shards', '@_value': '2' });
+    const html = await readFile(out('html'), 'utf8');
+    expect(html).toContain('<h3 id="bench-parts">Merged from 2 reports</h3>');
+    expect(html).toContain('merged from 2 reports (2 of 2 shards)');
   });
 
   it('drops fields it does not know (a later minor addition)', () => {
@@ -100,6 +150,7 @@ describe('mailprobe report', () => {
     expect(await usageError([json])).toMatch(/nothing to write/);
     expect(await usageError([json, json, '--html', 'x.html'])).toMatch(/one report at a time/);
     expect(await usageError([json, '--md', json])).toMatch(/--md .* would overwrite the report being read/);
+    expect(await usageError([json, '--json', json])).toMatch(/--json .* would overwrite the report being read/);
     expect(await usageError([json, '--html', join(dir, 'no', 'such', 'x.html')])).toMatch(/--html .*: directory .* does not exist/);
     expect(await usageError([json, '--html', 'x.html', '--fail-on', 'severe'])).toMatch(/--fail-on "severe" is not one of/);
     expect(await usageError([json, '--html', 'x.html', '--exit-code', '256'])).toMatch(/--exit-code "256" is not an exit status/);
@@ -108,3 +159,54 @@ describe('mailprobe report', () => {
     expect(io.out()).toBe(usage);
   });
 });
+
+/**
+ * A report with every field of the schema set somewhere: checks with a source, ports with a
+ * host and certificates, findings with a port, a bench that is at once a shard (shard, clock)
+ * and a merge (shards, notes), and demo's benches holding both kinds.
+ */
+function everyField(): Report {
+  const check = checkReport();
+  const diagnose = diagnoseReport();
+  const shard = shardReport().bench!;
+  const merged = mergedReport().bench!;
+  const bench = {
+    ...merged,
+    shard: shard.shard!,
+    clock: { ...shard.clock!, error: 'the NTP server answered late' },
+    timeline: shard.timeline,
+    thresholds: [...merged.thresholds, { expr: 'imap.fetch:p99<1s', ok: false, actual: 0, note: 'no samples' }],
+  };
+  return {
+    ...check,
+    checks: check.checks.map((c, i) => (i === 0 ? { ...c, source: 'my-suite.yaml:14' } : c)),
+    findings: diagnose.findings,
+    ports: diagnose.ports!.map((p, i) => (i === 0 ? { ...p, host: '192.0.2.25' } : p)),
+    bench,
+    benches: [shard, merged, bench],
+    partial: true,
+    insecure: true,
+  };
+}
+
+/** Every field path of a zod schema: `.bench.shards[].clock.offsetMs`, `.server{}.greeting`. */
+function schemaPaths(schema: z.ZodType, at: string): string[] {
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) return schemaPaths(schema.unwrap() as z.ZodType, at);
+  if (schema instanceof z.ZodArray) return schemaPaths(schema.element as z.ZodType, `${at}[]`);
+  if (schema instanceof z.ZodRecord) return schemaPaths(schema.valueType as z.ZodType, `${at}{}`);
+  if (schema instanceof z.ZodObject) return Object.entries(schema.shape as Record<string, z.ZodType>).flatMap(([key, field]) => [`${at}.${key}`, ...schemaPaths(field, `${at}.${key}`)]);
+  return [];
+}
+
+/** Whether some value in `data` has the path (`[]` any element, `{}` any record value). */
+function present(data: unknown, path: readonly string[]): boolean {
+  const [head, ...rest] = path;
+  if (head === undefined) return true;
+  const key = head.replace(/(\[\]|\{\})+$/, '');
+  if (typeof data !== 'object' || data === null || !Object.hasOwn(data, key)) return false;
+  let values: unknown[] = [(data as Record<string, unknown>)[key]];
+  for (const wrap of head.slice(key.length).match(/\[\]|\{\}/g) ?? []) {
+    values = values.flatMap((v) => (wrap === '[]' ? (Array.isArray(v) ? v : []) : typeof v === 'object' && v !== null ? Object.values(v) : []));
+  }
+  return values.some((v) => present(v, rest));
+}
