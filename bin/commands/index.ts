@@ -18,7 +18,7 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Pr
     load: () => import('./demo.js'),
   },
   diagnose: {
-    summary: 'find what each port really speaks and what is wrong with its TLS, certificates and authentication',
+    summary: 'find what each port really speaks and what is wrong with its TLS, certificates and authentication; --domain: MX hosts, MTA-STS, TLS-RPT, DANE',
     load: () => import('./diagnose.js'),
   },
   sandbox: {
