@@ -144,6 +144,13 @@ const bench = z.object({
   notes: z.array(z.string()).optional(),
 });
 
+/**
+ * The bench parts, for a reader that holds them to more than their types: `mailprobe merge`
+ * (engine/load/merge-read.ts) extends these with whole non-negative counts and ISO times, so
+ * the bench shape is written once, here.
+ */
+export const BENCH_PARTS = { metric, timelinePoint, shard, mergedShard, bench } as const;
+
 /** The whole report. Unknown keys are stripped: a renderer cannot trip over them. */
 export const REPORT_SCHEMA = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),

@@ -172,37 +172,35 @@ function exchangeUdp(server: DnsServer, name: string, type: number, timeoutMs: n
   const id = randomInt(0, 0x10000);
   const packet = encodeQuery(id, name, type);
   let socket: UdpSocket | undefined;
-  return withDeadline(
-    'dns',
+  return exchange(
     timeoutMs,
     signal,
-    () =>
-      new Promise<DnsMessage>((resolve, reject) => {
-        const s = createSocket(isIP(server.address) === 6 ? 'udp6' : 'udp4');
-        socket = s;
-        s.on('error', reject);
-        s.on('message', (msg, rinfo) => {
-          if (rinfo.port !== server.port) return;
-          let message: DnsMessage;
-          try {
-            message = decodeMessage(msg);
-          } catch {
-            return; // not a DNS message for us: keep waiting (spoofing or noise)
-          }
-          if (matches(message, id, name, type)) resolve(message);
-        });
-        s.send(packet, server.port, server.address, (err) => {
-          if (err) reject(err);
-        });
-      }),
-    () => {},
-  ).finally(() => {
-    try {
-      socket?.close();
-    } catch {
-      // already closed
-    }
-  });
+    (resolve, reject) => {
+      const s = createSocket(isIP(server.address) === 6 ? 'udp6' : 'udp4');
+      socket = s;
+      s.on('error', reject);
+      s.on('message', (msg, rinfo) => {
+        if (rinfo.port !== server.port) return;
+        let message: DnsMessage;
+        try {
+          message = decodeMessage(msg);
+        } catch {
+          return; // not a DNS message for us: keep waiting (spoofing or noise)
+        }
+        if (matches(message, id, name, type)) resolve(message);
+      });
+      s.send(packet, server.port, server.address, (err) => {
+        if (err) reject(err);
+      });
+    },
+    () => {
+      try {
+        socket?.close();
+      } catch {
+        // already closed
+      }
+    },
+  );
 }
 
 function exchangeTcp(server: DnsServer, name: string, type: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<DnsMessage> {
@@ -214,31 +212,43 @@ function exchangeTcp(server: DnsServer, name: string, type: number, timeoutMs: n
     socket.destroy();
     return Promise.reject(abortError('dns', signal));
   }
-  return withDeadline(
-    'dns',
+  return exchange(
     timeoutMs,
     signal,
-    () =>
-      new Promise<DnsMessage>((resolve, reject) => {
-        let buf = Buffer.alloc(0);
-        socket.on('error', reject);
-        socket.on('close', () => reject(new Error('connection closed before the answer')));
-        socket.on('connect', () => socket.write(framed));
-        socket.on('data', (chunk: Buffer) => {
-          buf = Buffer.concat([buf, chunk]);
-          if (buf.length > 2 + MAX_TCP_MESSAGE) return reject(new Error('answer longer than a DNS message can be'));
-          if (buf.length < 2) return;
-          const length = buf.readUInt16BE(0);
-          if (buf.length < 2 + length) return;
-          try {
-            const message = decodeMessage(buf.subarray(2, 2 + length));
-            if (!matches(message, id, name, type)) return reject(new WireError('the answer is for another question'));
-            resolve(message);
-          } catch (err) {
-            reject(err instanceof Error ? err : new Error(String(err)));
-          }
-        });
-      }),
-    () => {},
-  ).finally(() => socket.destroy());
+    (resolve, reject) => {
+      let buf = Buffer.alloc(0);
+      socket.on('error', reject);
+      socket.on('close', () => reject(new Error('connection closed before the answer')));
+      socket.on('connect', () => socket.write(framed));
+      socket.on('data', (chunk: Buffer) => {
+        buf = Buffer.concat([buf, chunk]);
+        if (buf.length > 2 + MAX_TCP_MESSAGE) return reject(new Error('answer longer than a DNS message can be'));
+        if (buf.length < 2) return;
+        const length = buf.readUInt16BE(0);
+        if (buf.length < 2 + length) return;
+        try {
+          const message = decodeMessage(buf.subarray(2, 2 + length));
+          if (!matches(message, id, name, type)) return reject(new WireError('the answer is for another question'));
+          resolve(message);
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+    },
+    () => socket.destroy(),
+  );
+}
+
+/**
+ * One question and its answer on one socket: `start` sends it and settles with the reply, the
+ * deadline (and the caller's signal) bound the wait, and `release` closes the socket however
+ * it ends.
+ */
+function exchange(
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  start: (resolve: (message: DnsMessage) => void, reject: (err: unknown) => void) => void,
+  release: () => void,
+): Promise<DnsMessage> {
+  return withDeadline('dns', timeoutMs, signal, () => new Promise<DnsMessage>(start), () => {}).finally(release);
 }

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { MailprobeError, nodeErrorCode } from '../../drivers/errors.js';
+import { BENCH_PARTS, REPORT_SCHEMA } from '../report-schema.js';
 import { SCHEMA_VERSION, type BenchReport, type Report } from '../report-types.js';
 
 export interface MergeInput {
@@ -80,82 +81,28 @@ function jsonPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(top level)' : out;
 }
 
-const latency = z.object({ min: z.number(), mean: z.number(), p50: z.number(), p90: z.number(), p99: z.number(), p999: z.number(), max: z.number() });
+// The bench shape is report-schema.ts's; merge adds what its sums need: counts are whole and
+// not negative, a shard count at least 1, timeline seconds count from 1, times parse.
 const count = z.number().int().nonnegative();
-const generator = z.object({
-  cpuPercent: z.number(),
-  eventLoopDelayP99Ms: z.number(),
-  saturated: z.boolean(),
-  eventLoopUtilization: z.number().optional(),
-  startLagP99Ms: z.number().optional(),
-  reason: z.string().optional(),
-});
-const stages = z.array(z.object({ durationMs: z.number(), ratePerSec: z.number() }));
-const shard = z.object({
+const isoTime = z.string().refine((s) => Number.isFinite(Date.parse(s)), 'not an ISO-8601 time');
+const shard = BENCH_PARTS.shard.extend({
   index: count,
   count: z.number().int().positive(),
-  host: z.string(),
-  runId: z.string(),
-  users: z.object({ count, names: z.array(z.string()) }),
-  total: z.object({ ratePerSec: z.number(), concurrency: count, iterations: count.optional(), stages: stages.optional() }),
+  users: BENCH_PARTS.shard.shape.users.extend({ count }),
+  total: BENCH_PARTS.shard.shape.total.extend({ concurrency: count, iterations: count.optional() }),
 });
-const clock = z.object({
-  startAt: z.string().optional(),
-  offsetMs: z.number().nullable(),
-  source: z.string().optional(),
-  rttMs: z.number().optional(),
-  error: z.string().optional(),
-  startLateMs: z.number().optional(),
-});
-const isoTime = z.string().refine((s) => Number.isFinite(Date.parse(s)), 'not an ISO-8601 time');
-const INPUT = z.object({
+const INPUT = REPORT_SCHEMA.pick({ startedAt: true, durationMs: true, targets: true, server: true, partial: true, insecure: true }).extend({
   startedAt: isoTime,
-  durationMs: z.number(),
-  targets: z.array(z.string()),
-  server: z.record(z.string(), z.object({ greeting: z.string(), capabilities: z.array(z.string()) })),
-  partial: z.boolean().optional(),
-  insecure: z.boolean().optional(),
-  bench: z.object({
-    scenario: z.string(),
-    mode: z.enum(['open', 'closed']),
-    ratePerSec: z.number(),
-    concurrency: z.number(),
+  bench: BENCH_PARTS.bench.extend({
     durationMs: z.number().nonnegative(),
-    warmupMs: z.number(),
     dropped: count,
-    metrics: z.record(z.string(), z.object({ count, errors: count, ratePerSec: z.number(), latencyMs: latency, hdr: z.string() })),
-    timeline: z.array(z.object({ t: z.number().int().positive(), ops: count, errors: count, p50Ms: z.number(), p99Ms: z.number(), hdr: z.string().optional() })),
-    thresholds: z.array(z.object({ expr: z.string(), ok: z.boolean(), actual: z.number(), note: z.string().optional() })),
+    metrics: z.record(z.string(), BENCH_PARTS.metric.extend({ count, errors: count })),
+    timeline: z.array(BENCH_PARTS.timelinePoint.extend({ t: z.number().int().positive(), ops: count, errors: count })),
     errors: z.record(z.string(), count).optional(),
-    errorSamples: z.record(z.string(), z.array(z.string())).optional(),
     interrupted: count.optional(),
-    abortedBy: z.string().optional(),
-    workers: z.number().optional(),
-    stages: stages.optional(),
-    generator,
     measuredFrom: isoTime.optional(),
     arrivals: count.optional(),
-    clock: clock.optional(),
     shard: shard.optional(),
-    shards: z
-      .array(
-        z.object({
-          file: z.string(),
-          shard: shard.optional(),
-          clock: clock.optional(),
-          startedAt: z.string(),
-          measuredFrom: z.string().optional(),
-          durationMs: z.number(),
-          iterations: count,
-          errors: count,
-          dropped: count,
-          workers: z.number().optional(),
-          partial: z.boolean().optional(),
-          abortedBy: z.string().optional(),
-          generator,
-        }),
-      )
-      .optional(),
-    notes: z.array(z.string()).optional(),
+    shards: z.array(BENCH_PARTS.mergedShard.extend({ shard: shard.optional(), iterations: count, errors: count, dropped: count })).optional(),
   }),
 });

@@ -28,28 +28,14 @@ export interface ScriptContext {
 export type Script = (socket: Socket, ctx: ScriptContext) => void | Promise<void>;
 
 export async function scriptServer(script: Script): Promise<ScriptServer> {
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  let closing = false;
-  let accepted = 0;
+  const local = new LocalServer();
   const lineBuffers = new WeakMap<Socket, { buf: string; waiters: ((line: string) => void)[] }>();
   const ctx: ScriptContext = {
-    setTimeout(fn, ms) {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        if (!closing) fn();
-      }, ms);
-      timers.add(t);
-    },
+    setTimeout: (fn, ms) => local.setTimeout(fn, ms),
     sleep(ms) {
-      return new Promise((resolve) => ctx.setTimeout(resolve, ms));
+      return new Promise((resolve) => local.setTimeout(resolve, ms));
     },
-    startTls(socket, options) {
-      const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: createSecureContext(options) });
-      tlsSocket.on('error', () => {});
-      sockets.add(tlsSocket);
-      return tlsSocket;
-    },
+    startTls: (socket, options) => local.startTls(socket, options),
     readLine(socket) {
       let state = lineBuffers.get(socket);
       if (!state) {
@@ -76,30 +62,97 @@ export async function scriptServer(script: Script): Promise<ScriptServer> {
       return new Promise((resolve) => st.waiters.push(resolve));
     },
   };
-  const server: Server = createServer((socket) => {
-    accepted++;
-    sockets.add(socket);
+  const port = await local.listen((socket) => script(socket, ctx));
+  return {
+    host: local.host,
+    port,
+    get accepted() {
+      return local.accepted;
+    },
+    close: () => local.close(),
+  };
+}
+
+/**
+ * What every scripted test server shares (this file's, test/robustness/hostile-server.ts,
+ * test/bench-engine/helpers/smtp-responder.ts): a listener on 127.0.0.1 port 0 that counts the
+ * connections it accepts and tracks their sockets (errors swallowed, forgotten once closed),
+ * timers that never fire once it is closing, and a `close()` that clears the timers, destroys
+ * every socket left and waits for the listener to stop.
+ */
+export class LocalServer {
+  readonly host = '127.0.0.1';
+  /** Open server-side sockets, the TLS wrappers of startTls() included. */
+  readonly sockets = new Set<Socket>();
+  /** Timers of setTimeout() not yet fired. */
+  readonly timers = new Set<NodeJS.Timeout>();
+  #server: Server | undefined;
+  #accepted = 0;
+  #closing = false;
+
+  /** Connections accepted so far. */
+  get accepted(): number {
+    return this.#accepted;
+  }
+  /** True once close() began. */
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  /**
+   * Listen; the port. `onSocket` runs for each accepted connection (after a microtask), and a
+   * socket whose handler throws or rejects is destroyed.
+   */
+  async listen(onSocket: (socket: Socket) => void | Promise<void>, options: { allowHalfOpen?: boolean } = {}): Promise<number> {
+    const server = createServer({ allowHalfOpen: options.allowHalfOpen ?? false }, (socket) => {
+      this.#accepted++;
+      this.track(socket);
+      Promise.resolve()
+        .then(() => onSocket(socket))
+        .catch(() => socket.destroy());
+    });
+    this.#server = server;
+    return listenLocal(server);
+  }
+
+  /** Close this socket too on close(); its errors are swallowed. */
+  track(socket: Socket): void {
+    this.sockets.add(socket);
     socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
-    Promise.resolve()
-      .then(() => script(socket, ctx))
-      .catch(() => socket.destroy());
-  });
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+
+  /** Run fn after ms unless the server is closing by then (the timer is cleared on close). */
+  setTimeout(fn: () => void, ms: number): void {
+    if (this.#closing) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.#closing) fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  /** Serve TLS on the socket from here on (implicit TLS, or after a STARTTLS go-ahead). */
+  startTls(socket: Socket, options: SecureContextOptions): TLSSocket {
+    const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: createSecureContext(options) });
+    this.track(tlsSocket);
+    return tlsSocket;
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const s of this.sockets) s.destroy();
+    const server = this.#server;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** Listen on 127.0.0.1, port 0 (any free one); the port. */
+export async function listenLocal(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no address');
-  return {
-    host: '127.0.0.1',
-    port: address.port,
-    get accepted() {
-      return accepted;
-    },
-    async close() {
-      closing = true;
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return address.port;
 }

@@ -3,8 +3,9 @@
  * timers are still alive, so a case can tell the client's leaks from the server's own handles.
  * `close()` tears every socket and timer down.
  */
-import { createServer, type Server, type Socket } from 'node:net';
-import { createSecureContext, TLSSocket, type SecureContextOptions } from 'node:tls';
+import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContextOptions } from 'node:tls';
+import { LocalServer } from '../helpers/script-server.js';
 
 export type Stream = Socket | TLSSocket;
 
@@ -80,29 +81,14 @@ class LineReader {
 }
 
 export async function hostileServer(script: HostileScript, options: { allowHalfOpen?: boolean } = {}): Promise<HostileServer> {
-  const sockets = new Set<Stream>();
-  const timers = new Set<NodeJS.Timeout>();
+  const local = new LocalServer();
   const readers = new WeakMap<Stream, LineReader>();
-  let closing = false;
-  let accepted = 0;
-  const track = (s: Stream): void => {
-    sockets.add(s);
-    s.on('error', () => {});
-    s.on('close', () => sockets.delete(s));
-  };
   const ctx: HostileContext = {
     sleep(ms) {
-      return new Promise((resolve) => {
-        if (closing) return;
-        const t = setTimeout(() => {
-          timers.delete(t);
-          if (!closing) resolve();
-        }, ms);
-        timers.add(t);
-      });
+      return new Promise((resolve) => local.setTimeout(resolve, ms));
     },
     send(stream, data) {
-      if (stream.destroyed || !stream.writable || closing) return Promise.resolve(false);
+      if (stream.destroyed || !stream.writable || local.closing) return Promise.resolve(false);
       return new Promise((resolve) => {
         const ok = stream.write(data, (err) => {
           if (err) resolve(false);
@@ -123,9 +109,7 @@ export async function hostileServer(script: HostileScript, options: { allowHalfO
     },
     startTls(socket, tlsOptions) {
       readers.get(socket)?.detach();
-      const tls = new TLSSocket(socket, { isServer: true, secureContext: createSecureContext(tlsOptions) });
-      track(tls);
-      return tls;
+      return local.startTls(socket, tlsOptions);
     },
     line(stream) {
       let r = readers.get(stream);
@@ -145,33 +129,18 @@ export async function hostileServer(script: HostileScript, options: { allowHalfO
       return r ? r.detach() : '';
     },
     get closing() {
-      return closing;
+      return local.closing;
     },
   };
-  const server: Server = createServer({ allowHalfOpen: options.allowHalfOpen ?? false }, (socket) => {
-    accepted++;
-    track(socket);
-    Promise.resolve()
-      .then(() => script(socket, ctx))
-      .catch(() => socket.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no address');
+  const port = await local.listen((socket) => script(socket, ctx), options);
   return {
-    host: '127.0.0.1',
-    port: address.port,
+    host: local.host,
+    port,
     get accepted() {
-      return accepted;
+      return local.accepted;
     },
-    openSockets: () => [...sockets].filter((s) => !(s instanceof TLSSocket)).length,
-    pendingTimers: () => timers.size,
-    async close() {
-      closing = true;
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    openSockets: () => [...local.sockets].filter((s) => !(s instanceof TLSSocket)).length,
+    pendingTimers: () => local.timers.size,
+    close: () => local.close(),
   };
 }

@@ -3,10 +3,8 @@
  * server with --timeout 1s (bench: --duration 1s). Bounds and assertions: matrix.ts; the
  * figures of a run: docs/robustness.md.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CASES } from './hostile-cases.js';
-import { startHostiles, warmUp, type Hostiles } from './harness.js';
-import { BOUND_MS, expectRow, recordFigures, runRow, type RowExpectation } from './matrix.js';
+import { expect } from 'vitest';
+import { describeMatrix, type RowExpectation } from './matrix.js';
 
 /** Exit codes per DESIGN.md: check 4 when nothing could be run, 1 when a MUST broke; bench 1 when nothing succeeded. */
 const ROWS: Record<string, RowExpectation> = {
@@ -27,18 +25,6 @@ const ROWS: Record<string, RowExpectation> = {
   'starttls-stall': { check: 4, bench: 1, benchErrors: ['timeout'] },
 };
 
-const cases = CASES.filter((c) => c.name in ROWS);
-let h: Hostiles;
-beforeAll(async () => {
-  [h] = await Promise.all([startHostiles(cases.map((c) => c.name)), warmUp()]);
-}, 60_000);
-afterAll(() => h?.stop());
-
-describe('hostile SMTP servers: check, diagnose and bench', () => {
-  it.each(cases)('$name ($what)', async (c) => {
-    const r = await runRow(h, c);
-    recordFigures(c, r);
-    expectRow(c, r, ROWS[c.name]!);
-    if (c.name === 'reply-421-always') expect(r.check.report!.summary.fail + r.check.report!.summary.warn).toBe(0);
-  }, 3 * BOUND_MS);
+describeMatrix('hostile SMTP servers: check, diagnose and bench', ROWS, (c, r) => {
+  if (c.name === 'reply-421-always') expect(r.check.report!.summary.fail + r.check.report!.summary.warn).toBe(0);
 });

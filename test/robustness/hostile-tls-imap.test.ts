@@ -3,10 +3,7 @@
  * certificates, IMAP literals that lie or stop, a flood of untagged responses. Bounds and
  * assertions: matrix.ts; figures: docs/robustness.md.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { CASES } from './hostile-cases.js';
-import { startHostiles, warmUp, type Hostiles } from './harness.js';
-import { BOUND_MS, expectRow, recordFigures, runRow, type RowExpectation } from './matrix.js';
+import { describeMatrix, type RowExpectation } from './matrix.js';
 
 const ROWS: Record<string, RowExpectation> = {
   'tls-stall': { check: 4, bench: 1, benchErrors: ['timeout'] },
@@ -19,17 +16,4 @@ const ROWS: Record<string, RowExpectation> = {
   'imap-untagged-flood': { check: 1, bench: 1, benchErrors: ['timeout'] },
 };
 
-const cases = CASES.filter((c) => c.name in ROWS);
-let h: Hostiles;
-beforeAll(async () => {
-  [h] = await Promise.all([startHostiles(cases.map((c) => c.name)), warmUp()]);
-}, 60_000);
-afterAll(() => h?.stop());
-
-describe('hostile TLS and IMAP servers: check, diagnose and bench', () => {
-  it.each(cases)('$name ($what)', async (c) => {
-    const r = await runRow(h, c);
-    recordFigures(c, r);
-    expectRow(c, r, ROWS[c.name]!);
-  }, 3 * BOUND_MS);
-});
+describeMatrix('hostile TLS and IMAP servers: check, diagnose and bench', ROWS);

@@ -2,15 +2,15 @@
  * One row of the hostile-server matrix: check, diagnose and bench against one hostile server
  * (the three at once, each timed on its own), then the assertions every row shares: within the
  * bound, a classified result with a transcript, every report well-formed, no unhandled error,
- * no leaked socket or timer, memory bounded.
+ * no leaked socket or timer, memory bounded. describeMatrix turns a file's rows into tests.
  */
 import { XMLValidator } from 'fast-xml-parser';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FINDING_IDS } from '../../engine/diagnose/catalogue.js';
 import { ERROR_CLASSES } from '../../engine/load/classify.js';
 import { SEVERITIES, type Severity } from '../../engine/report-types.js';
-import type { CaseMeta } from './hostile-cases.js';
-import { recordFigure, resources, runCli, settleLeaks, watchMemory, type CliRun, type Hostiles } from './harness.js';
+import { CASES, type CaseMeta } from './hostile-cases.js';
+import { recordFigure, resources, runCli, settleLeaks, startHostiles, warmUp, watchMemory, type CliRun, type Hostiles } from './harness.js';
 
 /** --timeout for every command of the matrix. */
 export const TIMEOUT_MS = 1000;
@@ -49,6 +49,29 @@ export interface RowResult {
   readonly leaked: string[];
   readonly memory: { peakMb: number; afterGcMb: number };
   readonly unhandled: string[];
+}
+
+/**
+ * A test file's rows of the matrix: the hostile servers of those rows started (with a warm-up)
+ * before, stopped after, and one test per row that runs it, records its figures and asserts
+ * expectRow; `more` adds a file's own assertions for a row.
+ */
+export function describeMatrix(title: string, rows: Readonly<Record<string, RowExpectation>>, more?: (c: CaseMeta, r: RowResult) => void): void {
+  const cases = CASES.filter((c) => c.name in rows);
+  let h: Hostiles;
+  beforeAll(async () => {
+    [h] = await Promise.all([startHostiles(cases.map((c) => c.name)), warmUp()]);
+  }, 60_000);
+  afterAll(() => h?.stop());
+
+  describe(title, () => {
+    it.each(cases)('$name ($what)', async (c) => {
+      const r = await runRow(h, c);
+      recordFigures(c, r);
+      expectRow(c, r, rows[c.name]!);
+      more?.(c, r);
+    }, 3 * BOUND_MS);
+  });
 }
 
 export async function runRow(h: Hostiles, c: CaseMeta): Promise<RowResult> {

@@ -4,7 +4,8 @@
  * stall every reply of every connection for `stallMs` once per `stallEveryMs` (a server that
  * freezes: what coordinated omission hides).
  */
-import { createServer, type Socket } from 'node:net';
+import { createServer } from 'node:net';
+import { listenLocal, LocalServer } from '../../helpers/script-server.js';
 
 export interface ResponderOptions {
   readonly pipelining?: boolean;
@@ -27,8 +28,7 @@ export interface Responder {
 }
 
 export async function smtpResponder(o: ResponderOptions = {}): Promise<Responder> {
-  const sockets = new Set<Socket>();
-  let connections = 0;
+  const local = new LocalServer();
   let messages = 0;
   let stalledUntil = 0;
   const timers: NodeJS.Timeout[] = [];
@@ -42,12 +42,8 @@ export async function smtpResponder(o: ResponderOptions = {}): Promise<Responder
   const ehlo = `250-responder.test\r\n${o.pipelining === false ? '' : '250-PIPELINING\r\n'}250 8BITMIME\r\n`;
   const dataReply = `${o.dataReply ?? '250 2.0.0 queued'}\r\n`;
 
-  const server = createServer((socket) => {
-    connections++;
-    sockets.add(socket);
+  const port = await local.listen((socket) => {
     socket.setNoDelay(true);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
     let buf = '';
     let inData = false;
     let chain = Promise.resolve();
@@ -94,23 +90,19 @@ export async function smtpResponder(o: ResponderOptions = {}): Promise<Responder
       if (out !== '') send(out, quit);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no address');
   return {
-    host: '127.0.0.1',
-    port: address.port,
-    url: `smtp://127.0.0.1:${address.port}`,
+    host: local.host,
+    port,
+    url: `smtp://${local.host}:${port}`,
     get connections() {
-      return connections;
+      return local.accepted;
     },
     get messages() {
       return messages;
     },
     async close() {
       for (const t of timers) clearInterval(t);
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await local.close();
     },
   };
 }
@@ -118,9 +110,7 @@ export async function smtpResponder(o: ResponderOptions = {}): Promise<Responder
 /** A TCP port that refuses connections: bound once, then closed. */
 export async function refusedPort(): Promise<number> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no address');
+  const port = await listenLocal(server);
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
+  return port;
 }
