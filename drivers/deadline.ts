@@ -3,7 +3,7 @@ import { MailprobeError, type Phase } from './errors.js';
 /**
  * Run one step under a deadline and the run's abort signal. Every outcome settles once: the
  * step's result, ETIMEDOUT{phase} when the deadline passes first, or EABORTED when the run is
- * cancelled. The timer and the abort listener are always removed (in `finally`), and `onCancel`
+ * cancelled. The timer and the abort listener are always removed when it settles, and `onCancel`
  * lets the caller tear down what the step started (destroy a socket).
  */
 export async function withDeadline<T>(
@@ -19,29 +19,46 @@ export async function withDeadline<T>(
     onCancel(err);
     throw err;
   }
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const cancelled = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  // One promise, settled by whichever comes first (no Promise.race: connects run per session).
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const finish = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      if (signal) signal.removeEventListener('abort', onAbort);
+      return true;
+    };
+    const timer = setTimeout(() => {
+      if (!finish()) return;
       const err = new MailprobeError('ETIMEDOUT', describe(), { phase, elapsedMs: timeoutMs });
       onCancel(err);
       reject(err);
     }, timeoutMs);
-    if (signal) {
-      onAbort = () => {
-        const err = abortError(phase, signal);
-        onCancel(err);
-        reject(err);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
+    const onAbort = (): void => {
+      if (!finish()) return;
+      const err = abortError(phase, signal!);
+      onCancel(err);
+      reject(err);
+    };
+    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+    let running: Promise<T>;
+    try {
+      running = step();
+    } catch (err) {
+      finish();
+      reject(err);
+      return;
     }
+    running.then(
+      (value) => {
+        if (finish()) resolve(value);
+      },
+      (err: unknown) => {
+        if (finish()) reject(err);
+      },
+    );
   });
-  try {
-    return await Promise.race([step(), cancelled]);
-  } finally {
-    clearTimeout(timer);
-    if (signal && onAbort) signal.removeEventListener('abort', onAbort);
-  }
 }
 
 export function abortError(phase: Phase, signal: AbortSignal): MailprobeError {

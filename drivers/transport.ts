@@ -206,7 +206,7 @@ export class Transport {
     }
     const connectMs = now() - t1;
     if (socket instanceof Socket) socket.setNoDelay(true);
-    transcript.info(`connected to ${formatAddress(address, options.port)}`);
+    if (transcript !== NO_TRANSCRIPT) transcript.info(`connected to ${formatAddress(address, options.port)}`);
 
     let tls: TlsFacts | undefined;
     let tlsMs: number | undefined;

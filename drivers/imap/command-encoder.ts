@@ -81,6 +81,7 @@ export function encodeCommand(
   support: LiteralSupport,
   forceMode?: 'sync' | 'nonsync',
 ): EncodedCommand {
+  if (args.every(isPlain)) return encodePlain(tag, name, args as readonly string[]);
   const segments: EncodedSegment[] = [];
   const head = Buffer.from(`${tag} ${name}`, 'utf8');
   let parts: Buffer[] = [head];
@@ -127,6 +128,22 @@ export function encodeCommand(
   if (line !== '') lines.push(line);
   segments.push({ wire: Buffer.concat(parts), display: lines, awaitContinuation: false });
   return { tag, name: name.toUpperCase(), display: summary, segments, bytes };
+}
+
+function isPlain(arg: CommandArg): boolean {
+  return typeof arg === 'string';
+}
+
+/**
+ * The common case, every argument a plain string: one line, one buffer. The same bytes, display
+ * and summary as the general path, without its per-argument buffers.
+ */
+function encodePlain(tag: string, name: string, args: readonly string[]): EncodedCommand {
+  let summary = name;
+  for (const arg of args) summary += ` ${arg}`;
+  const line = `${tag} ${summary}`;
+  const wire = Buffer.from(`${line}\r\n`, 'utf8');
+  return { tag, name: name.toUpperCase(), display: summary, segments: [{ wire, display: [line], awaitContinuation: false }], bytes: wire.length };
 }
 
 function resolveMode(mode: LiteralMode, size: number, support: LiteralSupport): 'sync' | 'nonsync' {

@@ -252,12 +252,11 @@ export class ImapConnection {
    */
   async readFor(cmd: InFlightCommand, options: { phase?: Phase; what?: string } = {}): Promise<ImapResponse> {
     const phase = options.phase ?? 'command';
-    const what = options.what ?? `${cmd.encoded.tag} ${cmd.encoded.name}`;
-    const timeoutMs = this.#left(cmd, phase, what);
+    const timeoutMs = this.#left(cmd, phase, options.what);
     try {
       return await this.readResponse({ timeoutMs, phase });
     } catch (err) {
-      if (isMailprobeError(err, 'ETIMEDOUT')) throw budgetExpired(this.transport, cmd, what, phase, err);
+      if (isMailprobeError(err, 'ETIMEDOUT')) throw budgetExpired(this.transport, cmd, options.what ?? `${cmd.encoded.tag} ${cmd.encoded.name}`, phase, err);
       throw err;
     }
   }
@@ -382,18 +381,17 @@ export class ImapConnection {
     const t = this.transport;
     const phase = options.phase ?? 'command';
     const deadline = t.now() + (options.timeoutMs ?? t.timeouts.commandMs);
-    const left = (): number => Math.max(1, deadline - t.now());
     const framer = this.#framer;
     // One reader at a time: a second one would interleave with the framer's partial response.
     if (this.#reading) throw new Error('readResponse() while another response is being read (one reader at a time)');
     this.#reading = true;
     try {
-      let step = framer.line(await t.readLine({ timeoutMs: left(), phase }));
+      // One options object for every read of the response; its budget is what is left.
+      const read: { timeoutMs: number; phase: Phase } = { timeoutMs: Math.max(1, deadline - t.now()), phase };
+      let step = framer.line(await t.readLine(read));
       while (step.kind !== 'response') {
-        step =
-          step.kind === 'literal'
-            ? framer.literal(await t.readBytes(step.size, { timeoutMs: left(), phase }))
-            : framer.line(await t.readLine({ timeoutMs: left(), phase }));
+        read.timeoutMs = Math.max(1, deadline - t.now());
+        step = step.kind === 'literal' ? framer.literal(await t.readBytes(step.size, read)) : framer.line(await t.readLine(read));
       }
       return step.bytes;
     } catch (err) {
@@ -457,9 +455,9 @@ export class ImapConnection {
   }
 
   /** What is left of `cmd`'s budget; ETIMEDOUT once it is spent. */
-  #left(cmd: InFlightCommand, phase: Phase, what = `${cmd.encoded.tag} ${cmd.encoded.name}`): number {
+  #left(cmd: InFlightCommand, phase: Phase, what?: string): number {
     const left = Math.ceil(cmd.deadline - this.transport.now());
-    if (left <= 0) throw budgetExpired(this.transport, cmd, what, phase, undefined);
+    if (left <= 0) throw budgetExpired(this.transport, cmd, what ?? `${cmd.encoded.tag} ${cmd.encoded.name}`, phase, undefined);
     return left;
   }
 
