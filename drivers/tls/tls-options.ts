@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { createSecureContext, rootCertificates, type SecureContext, type SecureVersion } from 'node:tls';
+import { createSecureContext, DEFAULT_CIPHERS, rootCertificates, type SecureContext, type SecureVersion } from 'node:tls';
 
 /** TLS settings of a client connection, for implicit TLS and for STARTTLS alike. */
 export interface TlsClientOptions {
@@ -33,6 +33,15 @@ export function effectiveServername(host: string, options: TlsClientOptions): st
   return isIP(host) === 0 ? host : undefined;
 }
 
+/**
+ * The cipher string when none is given: Node's default list at OpenSSL security level 1, the
+ * default of OpenSSL 3.0 (Node 20, 22). OpenSSL 3.5 (Node 24) defaults to level 2, where a
+ * 1024-bit RSA leaf fails verification with an unnamed error: the same server would then be
+ * "untrusted" on one Node and not on another. mailprobe judges key sizes itself
+ * (tls.cert.weak-key), so verification stays at level 1 everywhere.
+ */
+export const CLIENT_CIPHERS = `${DEFAULT_CIPHERS}:@SECLEVEL=1`;
+
 // A secure context with ~150 bundled roots costs milliseconds to build; bench opens thousands
 // of connections with the same settings, so contexts are cached by their inputs.
 const contextCache = new Map<string, SecureContext>();
@@ -49,7 +58,7 @@ export function secureContextFor(options: TlsClientOptions): SecureContext {
       ca: extra.length > 0 ? [...rootCertificates, ...(extra as (string | Buffer)[])] : undefined,
       ...(options.minVersion ? { minVersion: options.minVersion } : {}),
       ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
-      ...(options.ciphers ? { ciphers: options.ciphers } : {}),
+      ciphers: options.ciphers ?? CLIENT_CIPHERS,
     });
     if (contextCache.size >= MAX_CACHED_CONTEXTS) {
       const oldest = contextCache.keys().next().value;

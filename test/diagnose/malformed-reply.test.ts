@@ -90,7 +90,8 @@ describe('diagnose: replies that break the protocol', () => {
     expect(f.detail).toMatch(/^The server closed the connection when it got EHLO\./);
     const reset = await againstHostile('reset-after-n', 'smtp');
     const g = expectOnly(reset, 'port.closed-after-command', 'high');
-    expect(g.evidence.at(-1)).toMatch(/closed the connection/);
+    // The reset reads as a close or as ECONNRESET, depending on the Node version (20 vs 24).
+    expect(g.evidence.at(-1)).toMatch(/closed the connection|ECONNRESET/);
     expect(reset.report.findings.map((x) => x.id)).not.toContain('port.malformed-reply');
   });
 });
