@@ -26,6 +26,7 @@ export const CHECK_OPTIONS = {
   mailbox: { type: 'string' },
   concurrency: { type: 'string' },
   'fail-on': { type: 'string' },
+  keep: { type: 'boolean' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -39,6 +40,7 @@ type CheckValues = ConnectionValues & {
   mailbox?: string | undefined;
   concurrency?: string | undefined;
   'fail-on'?: string | undefined;
+  keep?: boolean | undefined;
   verbose?: boolean | undefined;
 };
 
@@ -56,6 +58,7 @@ export async function resolveCheckOptions(values: CheckValues, io: CliIo): Promi
     concurrency: values.concurrency === undefined ? 4 : parsePositiveInt('--concurrency', values.concurrency, 64),
     outputs,
     failOnWarn: failOn === 'warn',
+    keep: values.keep === true,
     verbose: values.verbose === true,
   };
 }
@@ -71,6 +74,8 @@ export interface CheckExecution {
   readonly outputs: OutputPaths;
   /** Exit 1 on `warn` too (`--fail-on warn`), not only on `fail`. */
   readonly failOnWarn: boolean;
+  /** `--keep`: leave what checks create (test mailboxes, messages); cleanup steps are skipped. */
+  readonly keep: boolean;
   readonly verbose: boolean;
   /** Checks that span targets (the interop suite), run after the per-target ones. */
   readonly crossTarget?: () => Promise<CheckResult[]>;
@@ -92,7 +97,7 @@ export async function executeChecks(x: CheckExecution, io: CliIo): Promise<numbe
       starttls: x.connection.starttls,
       timeouts: x.connection.timeouts,
       stepTimeoutMs: x.connection.stepTimeoutMs,
-      fixtures: { credentials: x.connection.credentials, rcpt: x.rcpt, mailbox: x.mailbox, clientName: 'mailprobe.invalid' },
+      fixtures: { credentials: x.connection.credentials, rcpt: x.rcpt, mailbox: x.mailbox, clientName: 'mailprobe.invalid', keep: x.keep },
       signal: io.signal,
       concurrency: x.concurrency,
       onResult: (r) => {

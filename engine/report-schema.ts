@@ -159,7 +159,7 @@ export const REPORT_SCHEMA = z.object({
   startedAt: z.string(),
   durationMs: z.number(),
   targets: z.array(z.string()),
-  server: z.record(z.string(), z.object({ greeting: z.string(), capabilities: z.array(z.string()) })),
+  server: z.record(z.string(), z.object({ greeting: z.string(), implementation: z.string().optional(), capabilities: z.array(z.string()) })),
   summary: z.object({ pass: z.number(), fail: z.number(), warn: z.number(), skip: z.number(), inconclusive: z.number(), error: z.number() }),
   checks: z.array(check),
   findings: z.array(finding),

@@ -261,6 +261,12 @@ export interface MergedShardReport {
 
 export interface ServerInfo {
   readonly greeting: string;
+  /**
+   * What the server says it is, when it says so without being asked anything risky: the IMAP ID
+   * response (RFC 2971: name and version) or the POP3 CAPA IMPLEMENTATION line (RFC 2449 §6.9).
+   * Server-supplied text. SMTP has no such field; its greeting often names the software.
+   */
+  readonly implementation?: string;
   readonly capabilities: readonly string[];
 }
 

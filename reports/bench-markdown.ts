@@ -7,11 +7,20 @@ import { openRate } from './bench-console.js';
 import { count, ms, percent, rate, thresholdActual } from './bench-format.js';
 import { escapeMarkdown, escapeUnprintable } from './escape.js';
 
-export function renderBenchMarkdown(bench: BenchReport): string {
+export interface BenchMarkdownOptions {
+  /**
+   * The run had `--insecure` (the report's `insecure`): said under the title, as every report
+   * says it (DESIGN.md). Leave it out where the enclosing report already says it.
+   */
+  readonly insecure?: boolean;
+}
+
+/** `level`: of the title (2, `##`, as bench and merge write it; deeper inside another report's summary). */
+export function renderBenchMarkdown(bench: BenchReport, level = 2, options: BenchMarkdownOptions = {}): string {
   const out: string[] = [];
   const it = bench.metrics['iteration'];
   const failed = bench.thresholds.some((t) => !t.ok);
-  out.push(`## ${failed ? '❌' : '✅'} mailprobe bench: ${escapeMarkdown(bench.scenario)}`, '');
+  out.push(`${'#'.repeat(level)} ${failed ? '❌' : '✅'} mailprobe bench: ${escapeMarkdown(bench.scenario)}`, '');
   const shape = bench.mode === 'open' ? `open loop ${openRate(bench)}, up to ${bench.concurrency} in flight` : `closed loop, ${bench.concurrency} sessions`;
   const facts = [shape, `${(bench.durationMs / 1000).toFixed(1)} s measured`];
   if (bench.warmupMs > 0) facts.push(`${(bench.warmupMs / 1000).toFixed(1)} s warm-up`);
@@ -19,6 +28,7 @@ export function renderBenchMarkdown(bench: BenchReport): string {
   if (it) facts.push(`${count(it.count)} iterations (${rate(it.ratePerSec)}/s)`, `${count(it.errors)} errors (${percent(it.errors, it.count)})`);
   if (bench.mode === 'open') facts.push(`${count(bench.dropped)} dropped`);
   out.push(facts.join(' · '), '');
+  if (options.insecure === true) out.push('> ⚠️ **Run with `--insecure`:** certificate verification was off; TLS results are not trustworthy.', '');
   out.push('| metric | count | rate/s | p50 | p90 | p99 | p99.9 | max | errors |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [name, m] of Object.entries(bench.metrics)) {
     const l = m.latencyMs;

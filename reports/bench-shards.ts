@@ -53,12 +53,13 @@ export function renderShardsConsole(bench: BenchReport, options: { readonly colo
   return `${out.join('\n')}\n`;
 }
 
-export function renderShardsMarkdown(bench: BenchReport): string {
+/** `level`: of its heading (3, `###`, under renderBenchMarkdown's `##`). */
+export function renderShardsMarkdown(bench: BenchReport, level = 3): string {
   const shards = bench.shards ?? [];
   if (shards.length === 0 && (bench.notes ?? []).length === 0) return '';
   const out: string[] = [''];
   if (shards.length > 0) {
-    out.push(`### Merged from ${shards.length} ${shards.length === 1 ? 'report' : 'reports'}`, '');
+    out.push(`${'#'.repeat(level)} Merged from ${shards.length} ${shards.length === 1 ? 'report' : 'reports'}`, '');
     out.push(`| ${SHARD_COLUMNS.join(' | ')} |`, '|---|---|---:|---:|---:|---|---|---|');
     for (const s of shards) out.push(`| ${shardCells(s).map((c) => escapeMarkdown(c)).join(' | ')} |`);
   }

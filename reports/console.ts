@@ -107,6 +107,13 @@ function findingsLine(findings: readonly Finding[], chalk: ChalkInstance): strin
   return `${findings.length} ${findings.length === 1 ? 'finding' : 'findings'}: ${counts.join(', ')}`;
 }
 
+/** `server imaps://mail.example.org:993: Dovecot` for each target that said what it is (IMAP ID, POP3 IMPLEMENTATION). */
+function serverLines(report: Report): string[] {
+  return Object.entries(report.server)
+    .filter(([, info]) => info.implementation !== undefined)
+    .map(([target, info]) => `server ${escapeUnprintable(target)}: ${escapeUnprintable(info.implementation ?? '')}`);
+}
+
 /** Lines of text in a message, a lone CR kept (and later escaped) so it cannot rewrite a line. */
 function multiline(text: string): string[] {
   return text.split(/\r?\n/);
@@ -131,6 +138,7 @@ export function renderConsole(report: Report, options: ConsoleOptions): string {
     for (const f of bySeverity(report.findings)) out.push(...findingLines(f, chalk));
     out.push('', findingsLine(report.findings, chalk));
   }
+  out.push(...serverLines(report));
   if (report.insecure === true) {
     out.push('warning: --insecure: certificate verification was off; TLS results are not trustworthy');
   }

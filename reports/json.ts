@@ -44,7 +44,7 @@ export function renderJson(report: Report): string {
 }
 
 function server(info: ServerInfo): object {
-  return { greeting: info.greeting, capabilities: [...info.capabilities] };
+  return { greeting: info.greeting, ...(info.implementation === undefined ? {} : { implementation: info.implementation }), capabilities: [...info.capabilities] };
 }
 
 function check(c: CheckResult): object {

@@ -1,9 +1,12 @@
 /**
  * Markdown for CI job summaries (`--md FILE`, `$GITHUB_STEP_SUMMARY`): a title with the verdict
- * counts, a table of the checks that did not pass, the findings, and the end of each failure's
- * conversation. GitHub renders inline HTML in summaries, so every server- or file-supplied
- * string goes through escape.ts; the output is cut, with a note, before GitHub's 1 MiB limit.
+ * counts, a table of the checks that did not pass, the findings, each bench run (a demo report
+ * holds several, `benches`), and the end of each failure's conversation. GitHub renders inline
+ * HTML in summaries, so every server- or file-supplied string goes through escape.ts; the
+ * output is cut, with a note, before GitHub's 1 MiB limit.
  */
+import { renderBenchMarkdown } from './bench-markdown.js';
+import { renderShardsMarkdown } from './bench-shards.js';
 import { renderPortsMarkdown } from './diagnose-markdown.js';
 import type { CheckResult, CheckStatus, Finding, Report, Severity } from '../engine/report-types.js';
 import { humanDuration } from './duration.js';
@@ -62,6 +65,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
       return ports === '' || out.add(ports);
     },
     () => findingsSection(out, report.findings, options.failOn ?? DEFAULT_FAIL_ON),
+    () => benchesSection(out, report),
     // Transcripts last: they are the bulk, so a cut takes them before the findings.
     () => transcriptsSection(out, report.checks, options.tailLines ?? 20),
   ];
@@ -79,6 +83,11 @@ function title(report: Report): string {
     '',
     `mailprobe ${escapeMarkdown(report.tool.version)} · started ${escapeMarkdown(report.startedAt)} · ${humanDuration(report.durationMs)}`,
   ];
+  // What each server says it is (IMAP ID, POP3 IMPLEMENTATION): server text, escaped.
+  const said = Object.entries(report.server).filter(([, info]) => info.implementation !== undefined);
+  if (said.length > 0) {
+    lines.push('', `Servers: ${said.map(([target, info]) => `${escapeMarkdown(target)}: ${escapeMarkdown(info.implementation ?? '')}`).join(' · ')}`);
+  }
   if (report.insecure === true) {
     lines.push('', '> ⚠️ **Run with `--insecure`:** certificate verification was off; TLS results are not trustworthy.');
   }
@@ -137,6 +146,12 @@ function findingsSection(out: SizedText, findings: readonly Finding[], failOn: S
     const severity = `${SEVERITY_ICON[f.severity]} ${atOrAbove(f.severity, failOn) ? `**${f.severity}**` : f.severity}`;
     return out.add(row([severity, cell(f.id), cell(f.target), cell(f.title), cell(f.fix)]));
   });
+}
+
+/** Each bench run under the title: a bench report's `bench`, then a demo's `benches`, one block each. */
+function benchesSection(out: SizedText, report: Report): boolean {
+  const runs = [...(report.bench === undefined ? [] : [report.bench]), ...(report.benches ?? [])];
+  return runs.every((bench) => out.add(`\n${renderBenchMarkdown(bench, 4)}${renderShardsMarkdown(bench, 5)}`));
 }
 
 function row(cells: readonly string[]): string {

@@ -359,7 +359,7 @@ async function writeOutputs(report: Report, outputs: { json?: string | undefined
   const { renderBenchMarkdown } = await import('../../reports/bench-markdown.js');
   if (outputs.json === '-') io.stdout.write(renderJson(report));
   else if (outputs.json !== undefined) await writeOutputFile('json', outputs.json, renderJson(report));
-  if (outputs.md !== undefined && report.bench) await writeOutputFile('md', outputs.md, renderBenchMarkdown(report.bench));
+  if (outputs.md !== undefined && report.bench) await writeOutputFile('md', outputs.md, renderBenchMarkdown(report.bench, 2, { insecure: report.insecure === true }));
   if (outputs.html !== undefined) {
     const { renderHtml } = await import('../../reports/html/index.js');
     await writeOutputFile('html', outputs.html, renderHtml(report, { exitCode }));

@@ -34,6 +34,8 @@ Options:
   --timeout DURATION    deadline per step and per connection phase (default 10s)
   --concurrency N       connections in flight per target (default 4)
   --fail-on LEVEL       fail (default) | warn: the lowest verdict that makes exit code 1
+  --keep                leave what checks create (test mailboxes, the interop message) instead
+                        of deleting it afterwards, e.g. to look at it on the server
   --json FILE|-         JSON report (- for stdout)
   --junit FILE          JUnit XML report
   --md FILE             Markdown summary (e.g. $GITHUB_STEP_SUMMARY)
@@ -98,6 +100,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
                 credentials: connection.credentials,
                 rcpt,
                 timeoutMs: connection.stepTimeoutMs,
+                keep: shared.keep,
               }),
           }
         : {}),

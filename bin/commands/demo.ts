@@ -1,7 +1,8 @@
 /**
  * `mailprobe demo [--fault NAME]… [--out DIR] [--bench-duration 10s]`: mailprobe's whole job
  * on a fresh machine with no mail server: the embedded sandbox on free loopback ports, then
- * check (every suite and the interop round trip), diagnose, and a short bench per protocol.
+ * check (the smtp, imap, pop3 and interop suites; not the opt-in security suite), diagnose, and
+ * a short bench per protocol.
  * Each job runs through its own command, so the demo shows exactly what users get.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -19,8 +20,10 @@ import { renderDemoSummary } from '../demo-summary.js';
 export const usage = `Usage: mailprobe demo [options]
 
 Starts the embedded sandbox (SMTP, IMAP and POP3 on free loopback ports), then runs check
-(all suites and the interop round trip), diagnose, and a short bench per protocol against it,
-and writes the reports to a folder.
+with the smtp, imap, pop3 and interop suites (the security suite is opt-in: run
+mailprobe check --suite security against the sandbox for it), diagnose, and a short bench per
+protocol against it, and writes the reports to a folder: report.html, report.json, junit.xml
+(a testcase per check and per diagnose finding), summary.md and each job's own JSON.
 
 Options:
   --fault NAME          start the sandbox with a misconfiguration (repeatable; see
@@ -74,7 +77,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       {
         name: 'check',
         json: 'check.json',
-        argv: ['check', ...Object.values(sb.urls), '--suite', 'smtp,imap,pop3,interop', ...login, '--rcpt', sender.address, ...trust, '--junit', join(out, 'junit.xml'), '--timeout', '5s'],
+        argv: ['check', ...Object.values(sb.urls), '--suite', 'smtp,imap,pop3,interop', ...login, '--rcpt', sender.address, ...trust, '--timeout', '5s'],
       },
       { name: 'diagnose', json: 'diagnose.json', argv: ['diagnose', ...Object.values(sb.urls), ...trust, ...login, '--timeout', '3s'] },
     ];
@@ -100,16 +103,19 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       if (report) reports.push(report);
       else say(`    (no report: exit code ${code})`);
     }
+    // Without a fault the sandbox is correct: anything but 0 from a job is worth a non-zero exit.
+    // Decided before the files are written: the HTML report's header states it.
+    const exitCode = io.signal?.aborted ? EXIT.INTERRUPTED : codes.every((c) => c === EXIT.OK) ? EXIT.OK : EXIT.FAILED;
     const combined = buildDemoReport(reports);
     await writeFile(join(out, 'report.json'), `${JSON.stringify(combined, null, 2)}\n`);
-    const { renderMarkdown } = await import('../../reports/index.js');
+    const { renderHtml, renderJunit, renderMarkdown } = await import('../../reports/index.js');
+    // One JUnit file for CI: a testcase per check (as check --junit) and per diagnose finding (as
+    // diagnose --junit), from the combined report.
+    await writeFile(join(out, 'junit.xml'), renderJunit(combined));
     await writeFile(join(out, 'summary.md'), reports.map((r) => renderMarkdown(r)).join('\n---\n\n'));
-    const html = await renderHtmlIfAvailable(combined);
-    if (html !== undefined) await writeFile(join(out, 'report.html'), html);
-    io.stdout.write(renderDemoSummary(reports, out, html !== undefined));
-    if (io.signal?.aborted) return EXIT.INTERRUPTED;
-    // Without a fault the sandbox is correct: anything but 0 from a job is worth a non-zero exit.
-    return codes.every((c) => c === EXIT.OK) ? EXIT.OK : EXIT.FAILED;
+    await writeFile(join(out, 'report.html'), renderHtml(combined, { exitCode }));
+    io.stdout.write(renderDemoSummary(reports, out, true));
+    return exitCode;
   } finally {
     await sb.stop();
   }
@@ -122,11 +128,3 @@ async function readReport(path: string): Promise<Report | undefined> {
     return undefined;
   }
 }
-
-/** The HTML report once reports/html exists; until then the demo writes the other formats. */
-async function renderHtmlIfAvailable(report: Report): Promise<string | undefined> {
-  const mod = (await import('../../reports/index.js')) as Record<string, unknown>;
-  const render = mod.renderHtml;
-  return typeof render === 'function' ? (render as (r: Report, o: object) => string)(report, {}) : undefined;
-}
-

@@ -124,7 +124,7 @@ async function writeOutputs(report: Report, outputs: OutputPaths, io: CliIo, exi
   if (outputs.md !== undefined) {
     const { renderBenchMarkdown } = await import('../../reports/bench-markdown.js');
     const { renderShardsMarkdown } = await import('../../reports/bench-shards.js');
-    await writeOutputFile('md', outputs.md, renderBenchMarkdown(report.bench!) + renderShardsMarkdown(report.bench!));
+    await writeOutputFile('md', outputs.md, renderBenchMarkdown(report.bench!, 2, { insecure: report.insecure === true }) + renderShardsMarkdown(report.bench!));
   }
   if (outputs.junit !== undefined) {
     const { renderBenchJunit } = await import('../../reports/bench-junit.js');

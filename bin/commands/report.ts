@@ -82,7 +82,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (outputs.json === '-') io.stdout.write(renderJson(report));
   else if (outputs.json !== undefined) await writeOutputFile('json', outputs.json, renderJson(report));
   if (outputs.html !== undefined) await writeOutputFile('html', outputs.html, renderHtml(report, { failOn, ...(exitCode === undefined ? {} : { exitCode }) }));
-  if (outputs.md !== undefined) await writeOutputFile('md', outputs.md, bench ? renderBenchMarkdown(bench) + renderShardsMarkdown(bench) : renderMarkdown(report, { failOn }));
+  if (outputs.md !== undefined) await writeOutputFile('md', outputs.md, bench ? renderBenchMarkdown(bench, 2, { insecure: report.insecure === true }) + renderShardsMarkdown(bench) : renderMarkdown(report, { failOn }));
   if (outputs.junit !== undefined) await writeOutputFile('junit', outputs.junit, bench ? renderBenchJunit(report) : renderJunit(report, { failOn }));
   return EXIT.OK;
 }

@@ -10,7 +10,8 @@ export const usage = `Usage: mailprobe run FILE.yaml URL... [options]
 
 Runs the checks of a suite file (format: docs/suites.md) against each target of its protocol.
 Options are those of "mailprobe check" (--user, --rcpt, --ca, --servername, --insecure,
---starttls, --timeout, --concurrency, --fail-on, --json, --junit, --md, --html, --verbose).
+--starttls, --timeout, --concurrency, --fail-on, --keep, --json, --junit, --md, --html,
+--verbose). --keep skips the suite's cleanup steps, leaving what its checks created.
 `;
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {

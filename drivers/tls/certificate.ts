@@ -37,15 +37,16 @@ export interface CertificateFacts {
   readonly digests: CertificateDigests;
 }
 
-const CURVE_BITS: Readonly<Record<string, number>> = {
-  prime256v1: 256,
-  'P-256': 256,
-  secp384r1: 384,
-  'P-384': 384,
-  secp521r1: 521,
-  'P-521': 521,
-  secp256k1: 256,
-};
+/**
+ * The field size of a named curve, from its OpenSSL name: every OpenSSL name but the WTLS and
+ * Oakley ones carries it (prime192v1, secp160r1, sect163k1, brainpoolP256r1, c2pnb163v1; Node's
+ * P-256 style aliases too). A small curve must get its size, or tls.cert.weak-key never sees it.
+ */
+export function curveBits(name: string): number | undefined {
+  if (name === 'SM2') return 256;
+  const m = /^(?:P-|prime|secp|sect|brainpoolP|c2pnb|c2tnb|c2onb)(\d+)/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
 
 /** Turn Node's multi-line DN (`CN=a\nO=b`) into one line. */
 function oneLineDn(dn: string): string {
@@ -87,7 +88,7 @@ export function describeCertificate(input: X509Certificate | Uint8Array): Certif
     if (details?.modulusLength !== undefined) keyBits = details.modulusLength;
     if (details?.namedCurve !== undefined) {
       curve = details.namedCurve;
-      keyBits = CURVE_BITS[curve];
+      keyBits = curveBits(curve);
     }
     if (keyType === 'ed25519') keyBits = 256;
     if (keyType === 'ed448') keyBits = 456;

@@ -18,6 +18,11 @@ export interface Fixtures {
   readonly mailbox: string;
   /** Name the client gives in EHLO/LHLO. */
   readonly clientName: string;
+  /**
+   * `--keep`: leave what checks create (test mailboxes, appended messages) for inspection.
+   * Suite `cleanup` steps are skipped, and code checks skip their own deletions.
+   */
+  readonly keep?: boolean;
 }
 
 /** Capabilities seen in each phase of the probe connection. */
@@ -31,6 +36,8 @@ export interface ServerCapabilities {
   readonly authenticated: ReadonlySet<string> | undefined;
   /** The raw capability lines for the report (`EHLO` keywords, CAPABILITY atoms, CAPA lines). */
   readonly list: readonly string[];
+  /** What the server says it is (IMAP ID, POP3 CAPA IMPLEMENTATION), for the report. */
+  readonly implementation?: string;
 }
 
 export interface CheckEnvironment {

@@ -16,6 +16,17 @@ function capaLines(caps: Map<string, string[]>, prefix: string): string[] {
   return [...caps].map(([k, a]) => `${prefix}${[k, ...a].join(' ')}`);
 }
 
+/** RFC 2449 §6.9 `IMPLEMENTATION text`: what the server says it is (after TLS when both were read). */
+function implementation(...phases: (Map<string, string[]> | undefined)[]): string | undefined {
+  for (const caps of phases) {
+    for (const [k, args] of caps ?? []) {
+      const text = args.join(' ').trim();
+      if (k.toUpperCase() === 'IMPLEMENTATION' && text !== '') return text.slice(0, 200);
+    }
+  }
+  return undefined;
+}
+
 /** Greeting, CAPA before TLS and after STLS. */
 export async function probePop3(input: ProbeInput): Promise<ServerCapabilities> {
   const t = input.target;
@@ -35,12 +46,14 @@ export async function probePop3(input: ProbeInput): Promise<ServerCapabilities> 
       }
     }
     await client.quit().catch(() => undefined);
+    const said = implementation(tls, plain);
     return {
       greeting,
       plain: capaSet(plain),
       tls: tls ? capaSet(tls) : undefined,
       authenticated: undefined,
       list: [...capaLines(plain, ''), ...(tls ? capaLines(tls, client.tls && plain.size > 0 ? 'after TLS: ' : '') : [])],
+      ...(said === undefined ? {} : { implementation: said }),
     };
   } finally {
     client.destroy();

@@ -1,6 +1,6 @@
 /**
  * Run one check: decide whether it applies (roles, capabilities, fixtures), run it within its
- * budget, always clean up, and keep the redacted transcript. Everything the check opened is
+ * budget, clean up (unless --keep), and keep the redacted transcript. Everything the check opened is
  * closed on every path: the budget aborts the check's own signal, which every connection of
  * the check listens to.
  */
@@ -87,7 +87,8 @@ export async function runCheck(check: RunnableCheck, env: CheckEnvironment, open
     verdict = { status: 'inconclusive', message: `the check did not finish within ${budgetMs} ms` };
   }
   if (budget.expired) run.abandon();
-  if (!env.signal?.aborted) {
+  // --keep leaves what the check created; the connections are closed all the same.
+  if (!env.signal?.aborted && env.fixtures.keep !== true) {
     const cleanup = scopedSignal(env.signal, CLEANUP_BUDGET_MS);
     try {
       await run.cleanup({ ...env, signal: cleanup.signal });

@@ -89,7 +89,8 @@ export async function runChecks(options: CheckRunOptions): Promise<CheckRunOutpu
           }));
         }
       }
-      server[target.url] = { greeting: capabilities.greeting, capabilities: capabilities.list };
+      const { implementation } = capabilities;
+      server[target.url] = { greeting: capabilities.greeting, ...(implementation === undefined ? {} : { implementation }), capabilities: capabilities.list };
       const env: CheckEnvironment = {
         target,
         tls: options.tls,

@@ -3,28 +3,55 @@
  * thresholds with pass/fail, a percentile table per metric, the latency spectrum and timeline
  * charts (drawn by charts.js from chart-data.ts; the tables hold every number the charts show,
  * for readers without JavaScript and for print), errors by class with what the server said,
- * and how the load generator itself fared.
+ * and how the load generator itself fared. A demo report holds several runs (`benches`): each
+ * gets its own section, its ids prefixed by the section's id so they stay unique in the page,
+ * and its charts name their data by that id (`data-mp-bench`).
  */
-import type { BenchMetric, BenchReport } from '../../engine/report-types.js';
+import type { BenchMetric, BenchReport, Report } from '../../engine/report-types.js';
 import type { ChartData } from './chart-data.js';
 import { count, ms, percent, rate, thresholdActual } from '../bench-format.js';
 import { stateBadge } from './badges.js';
 import { html, type Html } from './markup.js';
 import { distributedPart } from './shards.js';
 
+/** Where a bench section sits in the page: its id (and its ids' prefix) and its heading's label. */
+export interface BenchPlace {
+  /** `bench` for a bench report's run, `bench-1`, `bench-2`, … for a demo report's runs. */
+  readonly id: string;
+  /** `Load`, or `Load 2 of 3` when the page has several runs. */
+  readonly label: string;
+}
+
+/** A bench report's single run. */
+export const SINGLE_BENCH: BenchPlace = { id: 'bench', label: 'Load' };
+
+/** Run `index` (0-based) of a demo report's `of` runs. */
+export function benchPlace(index: number, of: number): BenchPlace {
+  return { id: `bench-${index + 1}`, label: of === 1 ? 'Load' : `Load ${index + 1} of ${of}` };
+}
+
+/** Every bench run of the report, where each goes: a bench report's `bench`, then a demo's `benches`. */
+export function benchRuns(report: Report): { readonly bench: BenchReport; readonly place: BenchPlace }[] {
+  const benches = report.benches ?? [];
+  return [
+    ...(report.bench === undefined ? [] : [{ bench: report.bench, place: SINGLE_BENCH }]),
+    ...benches.map((bench, i) => ({ bench, place: benchPlace(i, benches.length) })),
+  ];
+}
+
 /** The section; `charts` says which charts have data (a figure is shown only for those). */
-export function benchSection(bench: BenchReport, charts: ChartData): Html {
-  return html`<section id="bench" class="mp-section">
-<h2>Load: <code>${bench.scenario}</code></h2>
+export function benchSection(bench: BenchReport, charts: ChartData, place: BenchPlace = SINGLE_BENCH): Html {
+  return html`<section id="${place.id}" class="mp-section">
+<h2>${place.label}: <code>${bench.scenario}</code></h2>
 ${shape(bench)}
-${distributedPart(bench)}
+${distributedPart(bench, place.id)}
 ${bench.generator.saturated ? html`<p class="mp-banner mp-banner-bad"><strong>The load generator was the bottleneck</strong> (${bench.generator.reason ?? 'saturated'}): these numbers show its limit, not the server's.</p>` : ''}
 ${bench.abortedBy === undefined ? '' : html`<p class="mp-banner mp-banner-bad">The run was stopped early: <code>${bench.abortedBy}</code> was crossed (--abort-on-fail).</p>`}
 ${thresholds(bench)}
 ${metricsTable(bench)}
-${figures(bench, charts)}
+${figures(bench, charts, place.id)}
 ${errors(bench)}
-${generator(bench)}
+${generator(bench, place.id)}
 </section>
 `;
 }
@@ -87,21 +114,21 @@ function metricRow(name: string, m: BenchMetric): Html {
   }</td>${PERCENTILES.map(([key]) => html`<td class="mp-num">${ok ? ms(m.latencyMs[key]) : '–'}</td>`)}</tr>\n`;
 }
 
-function figures(bench: BenchReport, charts: ChartData): Html {
+function figures(bench: BenchReport, charts: ChartData, id: string): Html {
   const fallback = html`<p class="mp-chart-fallback">This chart needs JavaScript; the table above has its numbers.</p>`;
   const spectrum =
     charts.spectrum === undefined
       ? ''
       : html`<figure class="mp-figure">
 <figcaption>Latency by percentile: each metric's min, p50, p90, p99, p99.9 and max (ms, log scale), on an axis where each step right is one more nine. Click a name in the legend to hide or show its line.</figcaption>
-<div class="mp-chart" data-mp-chart="spectrum">${fallback}</div>
+<div class="mp-chart" data-mp-chart="spectrum" data-mp-bench="${id}">${fallback}</div>
 </figure>`;
   if (charts.timeline === undefined) return html`${spectrum}`;
   return html`${spectrum}
 <figure class="mp-figure">
 <figcaption>Timeline: iterations completed and failed, and their p50 and p99 latency, over the measured run.</figcaption>
-<div class="mp-chart" data-mp-chart="throughput">${fallback}</div>
-<div class="mp-chart" data-mp-chart="latency"></div>
+<div class="mp-chart" data-mp-chart="throughput" data-mp-bench="${id}">${fallback}</div>
+<div class="mp-chart" data-mp-chart="latency" data-mp-bench="${id}"></div>
 </figure>
 <details class="mp-timeline-table"><summary>Timeline as a table (${bench.timeline.length} points)</summary>
 <div class="mp-scroll"><table class="mp-table">
@@ -127,7 +154,7 @@ function errors(bench: BenchReport): Html {
 </table>`;
 }
 
-function generator(bench: BenchReport): Html {
+function generator(bench: BenchReport, id: string): Html {
   const g = bench.generator;
   const facts: [string, Html | string][] = [
     ['State', g.saturated ? stateBadge('bad', 'saturated') : stateBadge('good', 'not saturated')],
@@ -137,6 +164,6 @@ function generator(bench: BenchReport): Html {
   if (g.eventLoopUtilization !== undefined) facts.push(['Event-loop utilisation', `${Math.round(g.eventLoopUtilization * 100)}%`]);
   if (g.startLagP99Ms !== undefined) facts.push(['Start lag p99', ms(g.startLagP99Ms)]);
   if (g.reason !== undefined) facts.push(['Why', g.reason]);
-  return html`<h3 id="bench-generator">Load generator</h3>
+  return html`<h3 id="${id}-generator">Load generator</h3>
 <dl class="mp-facts">${facts.map(([k, v]) => html`<div><dt>${k}</dt><dd>${v}</dd></div>`)}</dl>`;
 }

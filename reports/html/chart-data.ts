@@ -1,5 +1,5 @@
 /**
- * What charts.js draws, taken from report.bench as it is: no statistic is computed here or in
+ * What charts.js draws, taken from each bench run of the report as it is: no statistic is computed here or in
  * the page. The latency spectrum plots each metric's summary percentiles (min, p50, p90, p99,
  * p99.9, max) against 1/(1-p) on a log axis, as HdrHistogram's percentile plots do, so each
  * decade is one more nine; the timeline plots the per-second points.
@@ -25,10 +25,22 @@ export interface TimelineData {
   readonly p99: readonly (number | null)[];
 }
 
-/** The `mp-data` JSON block of a report page. */
+/** What the charts of one bench run draw. */
 export interface ChartData {
   readonly spectrum?: SpectrumData;
   readonly timeline?: TimelineData;
+}
+
+/**
+ * The `mp-data` JSON block of a report page: each run's chart data by the id of its section
+ * (`bench`, or `bench-1`, `bench-2`, … in a demo report), which its chart containers name in
+ * `data-mp-bench`. Only runs with something to draw are in it.
+ */
+export type PageChartData = Readonly<Record<string, ChartData>>;
+
+/** Whether a run has anything to draw. */
+export function hasCharts(data: ChartData): boolean {
+  return data.spectrum !== undefined || data.timeline !== undefined;
 }
 
 /**

@@ -6,6 +6,7 @@
 import { CHECK_STATUSES, SEVERITIES, type Report, type Severity } from '../../engine/report-types.js';
 import { humanDuration } from '../duration.js';
 import { severityBadge, stateBadge, statusBadge } from './badges.js';
+import { benchRuns } from './bench.js';
 import { html, join, type Html } from './markup.js';
 import { shardSummary } from './shards.js';
 
@@ -42,8 +43,14 @@ function banners(report: Report): Html {
   if (report.partial === true) {
     out.push(html`<p class="mp-banner mp-banner-warn"><strong>Partial run:</strong> interrupted; the results cover only what finished.</p>`);
   }
-  if (report.bench?.generator.saturated === true) {
-    out.push(html`<p class="mp-banner mp-banner-bad"><strong>The load generator was the bottleneck</strong>: the numbers below show its limit, not the server's (<a href="#bench-generator">details</a>).</p>`);
+  const runs = benchRuns(report);
+  for (const { bench, place } of runs) {
+    if (!bench.generator.saturated) continue;
+    // A demo report has several runs: say which one's numbers are the generator's limit.
+    const which = runs.length === 1 ? html`` : html` in <code>${bench.scenario}</code>`;
+    out.push(
+      html`<p class="mp-banner mp-banner-bad"><strong>The load generator was the bottleneck</strong>${which}: the numbers below show its limit, not the server's (<a href="#${place.id}-generator">details</a>).</p>`,
+    );
   }
   return html`${out.map((b) => html`${b}\n`)}`;
 }
@@ -63,7 +70,7 @@ function counts(report: Report): Html {
     const by = (s: Severity): number => report.findings.filter((f) => f.severity === s).length;
     rows.push(html`<div><dt>Findings</dt><dd>${join(SEVERITIES.map((s) => severityBadge(s, by(s))), ' ')}</dd></div>`);
   }
-  const thresholds = report.bench?.thresholds ?? [];
+  const thresholds = benchRuns(report).flatMap((r) => r.bench.thresholds);
   if (thresholds.length > 0) {
     const failed = thresholds.filter((t) => !t.ok).length;
     rows.push(
@@ -76,13 +83,17 @@ function counts(report: Report): Html {
 function servers(report: Report): Html {
   const entries = Object.entries(report.server);
   if (entries.length === 0) return html``;
+  // The implementation column (IMAP ID, POP3 IMPLEMENTATION) only when some server said one.
+  const said = entries.some(([, info]) => info.implementation !== undefined);
+  const implementation = (text: string | undefined): Html =>
+    !said ? html`` : text === undefined ? html`<td><span class="mp-muted">not said</span></td>` : html`<td><code class="mp-implementation">${text}</code></td>`;
   return html`<details class="mp-servers" open>
 <summary>What the ${entries.length === 1 ? 'server' : 'servers'} said</summary>
 <div class="mp-scroll"><table class="mp-table">
-<thead><tr><th scope="col">Target</th><th scope="col">Greeting</th><th scope="col">Capabilities</th></tr></thead>
+<thead><tr><th scope="col">Target</th>${said ? html`<th scope="col">Implementation</th>` : html``}<th scope="col">Greeting</th><th scope="col">Capabilities</th></tr></thead>
 <tbody>${entries.map(
     ([target, info]) =>
-      html`<tr><td class="mp-target"><code>${target}</code></td><td><code class="mp-wire">${info.greeting}</code></td><td>${info.capabilities.length === 0 ? html`<span class="mp-muted">none</span>` : html`<ul class="mp-caps">${info.capabilities.map((c) => html`<li><code>${c}</code></li>`)}</ul>`}</td></tr>\n`,
+      html`<tr><td class="mp-target"><code>${target}</code></td>${implementation(info.implementation)}<td><code class="mp-wire">${info.greeting}</code></td><td>${info.capabilities.length === 0 ? html`<span class="mp-muted">none</span>` : html`<ul class="mp-caps">${info.capabilities.map((c) => html`<li><code>${c}</code></li>`)}</ul>`}</td></tr>\n`,
   )}</tbody>
 </table></div>
 </details>

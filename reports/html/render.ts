@@ -7,8 +7,8 @@
 import type { Report, Severity } from '../../engine/report-types.js';
 import { DEFAULT_FAIL_ON } from '../severity.js';
 import { htmlAssets } from './assets.js';
-import { benchSection } from './bench.js';
-import { chartData } from './chart-data.js';
+import { benchRuns, benchSection } from './bench.js';
+import { chartData, hasCharts, type PageChartData } from './chart-data.js';
 import { checksSection } from './checks.js';
 import { findingsSection } from './findings.js';
 import { header } from './header.js';
@@ -27,12 +27,13 @@ export interface HtmlOptions {
 /** The report as one self-contained HTML document, ending in a newline. */
 export function renderHtml(report: Report, options: HtmlOptions = {}): string {
   const assets = htmlAssets();
-  const bench = report.bench;
-  const data = bench === undefined ? undefined : chartData(bench);
-  const withCharts = data !== undefined && (data.spectrum !== undefined || data.timeline !== undefined);
+  // A bench report's run, or each of a demo's: a section apiece, with its own ids and chart data.
+  const runs = benchRuns(report).map((run) => ({ ...run, charts: chartData(run.bench) }));
+  const data: PageChartData = Object.fromEntries(runs.filter((r) => hasCharts(r.charts)).map((r) => [r.place.id, r.charts]));
+  const withCharts = Object.keys(data).length > 0;
   const body = html`${header(report, options.exitCode)}
 <main>
-${checksSection(report)}${portsSection(report)}${findingsSection(report, options.failOn ?? DEFAULT_FAIL_ON)}${bench === undefined || data === undefined ? '' : benchSection(bench, data)}</main>
+${checksSection(report)}${portsSection(report)}${findingsSection(report, options.failOn ?? DEFAULT_FAIL_ON)}${runs.map((r) => benchSection(r.bench, r.charts, r.place))}</main>
 <footer class="mp-footer">mailprobe ${report.tool.version} · report schema ${report.schemaVersion}${withCharts ? ' · charts drawn with uPlot (MIT)' : ''}</footer>`;
   return page({
     title: `mailprobe ${report.command}: ${report.targets.join(', ')}`,

@@ -31,12 +31,12 @@ export function shardSummary(bench: BenchReport | undefined): string {
   return `merged from ${parts.length} ${parts.length === 1 ? 'report' : 'reports'}${of}`;
 }
 
-/** The section's part: nothing for a whole run's report. */
-export function distributedPart(bench: BenchReport): Html {
-  return html`${bench.shard === undefined ? '' : shardFacts(bench.shard, bench.clock)}${parts(bench)}${notes(bench)}`;
+/** The section's part: nothing for a whole run's report. `id` is the section's, its ids' prefix. */
+export function distributedPart(bench: BenchReport, id = 'bench'): Html {
+  return html`${bench.shard === undefined ? '' : shardFacts(bench.shard, bench.clock, id)}${parts(bench, id)}${notes(bench)}`;
 }
 
-function shardFacts(shard: ShardReport, clock: ClockReport | undefined): Html {
+function shardFacts(shard: ShardReport, clock: ClockReport | undefined, id: string): Html {
   const total = shard.total;
   const whole = [`${rate(total.ratePerSec)}/s`, `${count(total.concurrency)} in flight`];
   if (total.iterations !== undefined) whole.push(`${count(total.iterations)} iterations`);
@@ -53,7 +53,7 @@ function shardFacts(shard: ShardReport, clock: ClockReport | undefined): Html {
   if (clock?.source !== undefined) facts.push(['Clock source', `${clock.source}${clock.rttMs === undefined ? '' : ` (round trip ${clock.rttMs} ms)`}`]);
   if (clock?.startAt !== undefined) facts.push(['Start at', clock.startAt]);
   if (clock?.error !== undefined) facts.push(['Clock not measured', clock.error]);
-  return html`<h3 id="bench-shard">Shard ${shard.index}/${shard.count}</h3>
+  return html`<h3 id="${id}-shard">Shard ${shard.index}/${shard.count}</h3>
 <p>One slice of a distributed run: its numbers are this shard's share; <code>mailprobe merge</code> adds the shards and judges the thresholds.</p>
 <dl class="mp-facts mp-shard">${facts.map(([k, v]) => html`<div><dt>${k}</dt><dd>${v}</dd></div>`)}</dl>`;
 }
@@ -61,10 +61,10 @@ function shardFacts(shard: ShardReport, clock: ClockReport | undefined): Html {
 /** Columns whose cells are numbers (right-aligned), as in the Markdown table. */
 const NUMERIC = new Set<string>(['iterations', 'errors', 'dropped']);
 
-function parts(bench: BenchReport): Html {
+function parts(bench: BenchReport, id: string): Html {
   const shards = bench.shards ?? [];
   if (shards.length === 0) return html``;
-  return html`<h3 id="bench-parts">Merged from ${shards.length} ${shards.length === 1 ? 'report' : 'reports'}</h3>
+  return html`<h3 id="${id}-parts">Merged from ${shards.length} ${shards.length === 1 ? 'report' : 'reports'}</h3>
 <div class="mp-scroll"><table class="mp-table mp-parts">
 <thead><tr>${SHARD_COLUMNS.map((c) => html`<th scope="col"${NUMERIC.has(c) ? html` class="mp-num"` : ''}>${c}</th>`)}<th scope="col">file</th></tr></thead>
 <tbody>${shards.map((s) => {

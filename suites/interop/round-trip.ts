@@ -13,8 +13,27 @@ import type { Secret } from '../../drivers/redact.js';
 import type { Target } from '../../drivers/target.js';
 import type { TlsClientOptions } from '../../drivers/tls/tls-options.js';
 import type { TranscriptEntry } from '../../drivers/transcript.js';
+import type { CheckMeta } from '../../engine/checks/code-check.js';
 import type { CheckResult, CheckStatus } from '../../engine/report-types.js';
 import { arrivedIntact, firstDifference, interopMessage } from './message.js';
+
+/** The interop checks as `mailprobe list` shows them: each runs against the target of its protocol. */
+export const INTEROP_CHECKS = [
+  {
+    protocol: 'smtp',
+    meta: { id: 'interop.submit', title: 'nodemailer submits a message (STARTTLS and AUTH as advertised)', ref: 'RFC 6409 §4, RFC 3207, RFC 4954', level: 'MUST', needs: ['login'] },
+  },
+  {
+    protocol: 'imap',
+    meta: { id: 'interop.imap-fetch', title: 'imapflow finds the message by Message-ID and fetches it byte-exact', ref: 'RFC 9051 §6.4.4, §6.4.5; RFC 5321 §4.5.2', level: 'MUST', needs: ['login'] },
+  },
+  {
+    protocol: 'pop3',
+    meta: { id: 'interop.pop3-retr', title: 'POP3 RETR returns the message byte-exact', ref: 'RFC 1939 §7 RETR, §3 byte-stuffing', level: 'MUST', needs: ['login'] },
+  },
+] as const satisfies readonly { protocol: Target['protocol']; meta: CheckMeta }[];
+
+type InteropId = (typeof INTEROP_CHECKS)[number]['meta']['id'];
 
 export interface InteropInput {
   readonly smtp: Target;
@@ -27,6 +46,8 @@ export interface InteropInput {
   readonly timeoutMs: number;
   /** How long to wait for delivery into the mailbox. */
   readonly deliveryTimeoutMs?: number;
+  /** `--keep`: leave the test message in the mailbox (it is deleted otherwise). */
+  readonly keep?: boolean;
 }
 
 interface Step {
@@ -40,40 +61,43 @@ const POLL_MS = 100;
 
 export async function runInterop(input: InteropInput): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  const base = (id: string, title: string, ref: string, target: Target, step: Step): CheckResult => ({
-    id,
-    protocol: target.protocol,
-    target: target.url,
-    title,
-    ref,
-    level: 'MUST',
-    status: step.status,
-    message: step.message,
-    durationMs: Math.round(step.ms),
-    transcript: step.notes,
-  });
+  const base = (id: InteropId, target: Target, step: Step): CheckResult => {
+    const { meta } = INTEROP_CHECKS.find((c) => c.meta.id === id)!;
+    return {
+      id,
+      protocol: target.protocol,
+      target: target.url,
+      title: meta.title,
+      ref: meta.ref,
+      level: meta.level,
+      status: step.status,
+      message: step.message,
+      durationMs: Math.round(step.ms),
+      transcript: step.notes,
+    };
+  };
   const creds = input.credentials;
   if (!creds) {
     const step: Step = { status: 'inconclusive', message: 'the interop suite needs a login: pass --user and a password', notes: [], ms: 0 };
-    return [base('interop.submit', 'nodemailer submits a message', 'RFC 6409 §4', input.smtp, step)];
+    return [base('interop.submit', input.smtp, step)];
   }
   const rcpt = input.rcpt ?? creds.user;
   const id = randomUUID();
   const message = interopMessage(id, creds.user, rcpt);
-  const submitted = await submit(input, creds, rcpt, message);
-  results.push(base('interop.submit', 'nodemailer submits a message (STARTTLS and AUTH as advertised)', 'RFC 6409 §4, RFC 3207, RFC 4954', input.smtp, submitted.step));
+  const submitted = await submit(input, creds, rcpt, id, message);
+  results.push(base('interop.submit', input.smtp, submitted.step));
   if (submitted.step.status !== 'pass') return results;
   const sentAt = submitted.at;
 
   if (input.imap) {
     const fetched = await fetchWithImapflow(input, input.imap, creds, id, message, sentAt);
-    results.push(base('interop.imap-fetch', 'imapflow finds the message by Message-ID and fetches it byte-exact', 'RFC 9051 §6.4.4, §6.4.5; RFC 5321 §4.5.2', input.imap, fetched));
+    results.push(base('interop.imap-fetch', input.imap, fetched));
   }
   if (input.pop3) {
     const retrieved = await retrieveWithPop3(input, input.pop3, creds, id, message, sentAt);
-    results.push(base('interop.pop3-retr', 'POP3 RETR returns the message byte-exact', 'RFC 1939 §7 RETR, §3 byte-stuffing', input.pop3, retrieved));
+    results.push(base('interop.pop3-retr', input.pop3, retrieved));
   }
-  if (input.imap) await deleteWithImapflow(input, input.imap, creds, id).catch(() => undefined);
+  if (!input.keep) await removeTestMessage(input, creds, id);
   return results;
 }
 
@@ -86,7 +110,7 @@ function tlsFor(input: InteropInput): { servername?: string; ca?: string | Buffe
   };
 }
 
-async function submit(input: InteropInput, creds: { user: string; password: Secret }, rcpt: string, message: Buffer): Promise<{ step: Step; at: number }> {
+async function submit(input: InteropInput, creds: { user: string; password: Secret }, rcpt: string, id: string, message: Buffer): Promise<{ step: Step; at: number }> {
   const t0 = performance.now();
   const notes: TranscriptEntry[] = [];
   const { default: nodemailer } = await import('nodemailer');
@@ -105,7 +129,8 @@ async function submit(input: InteropInput, creds: { user: string; password: Secr
   try {
     const info = await transport.sendMail({ envelope: { from: creds.user, to: [rcpt] }, raw: message });
     const ms = performance.now() - t0;
-    notes.push({ t: 0, dir: 'I', text: `nodemailer submitted ${message.length} bytes to ${rcpt} in ${Math.round(ms)} ms: ${String(info.response)}` });
+    // The Message-ID names the message in the mailbox (to find it after --keep).
+    notes.push({ t: 0, dir: 'I', text: `nodemailer submitted ${message.length} bytes (Message-ID <${id}@mailprobe.invalid>) to ${rcpt} in ${Math.round(ms)} ms: ${String(info.response)}` });
     return { step: { status: 'pass', message: `accepted: ${String(info.response)}`, notes, ms }, at: performance.now() };
   } catch (err) {
     const text = err instanceof Error ? err.message : String(err);
@@ -212,6 +237,39 @@ async function retrieveWithPop3(input: InteropInput, target: Target, creds: { us
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
   return { status: 'fail', message: `the message was not retrievable over POP3 within the deadline (${lastError})`, notes: [], ms: performance.now() - t0 };
+}
+
+/**
+ * Best effort: delete the test message over IMAP, or over POP3 (DELE, then QUIT to commit) when
+ * there is no IMAP target or IMAP could not do it. A failure changes no verdict.
+ */
+async function removeTestMessage(input: InteropInput, creds: { user: string; password: Secret }, id: string): Promise<void> {
+  if (input.imap) {
+    const done = await deleteWithImapflow(input, input.imap, creds, id).then(
+      () => true,
+      () => false,
+    );
+    if (done) return;
+  }
+  if (input.pop3) await deleteWithPop3(input, input.pop3, creds, id).catch(() => undefined);
+}
+
+/** A POP3 session that marks every message carrying the test's Message-ID deleted and QUITs (RFC 1939 §6: UPDATE removes them). */
+async function deleteWithPop3(input: InteropInput, target: Target, creds: { user: string; password: Secret }, id: string): Promise<void> {
+  const marker = Buffer.from(`<${id}@mailprobe.invalid>`);
+  const pop = await Pop3Client.connect({ host: target.host, port: target.port, implicitTls: target.implicitTls, tls: input.tls, timeouts: { commandMs: input.timeoutMs, greetingMs: input.timeoutMs } });
+  try {
+    // Never a password in cleartext: without TLS the message stays.
+    if (!pop.tls && !(await pop.stls()).upgraded) return;
+    await pop.user(creds.user);
+    if (!(await pop.pass(creds.password)).ok) return;
+    for (const entry of (await pop.list()).entries) {
+      if ((await pop.top(entry.msg, 0)).message?.includes(marker)) await pop.dele(entry.msg);
+    }
+    await pop.quit();
+  } finally {
+    pop.destroy();
+  }
 }
 
 async function deleteWithImapflow(input: InteropInput, target: Target, creds: { user: string; password: Secret }, id: string): Promise<void> {

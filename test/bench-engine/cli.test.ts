@@ -81,6 +81,21 @@ describe('mailprobe bench (CLI)', () => {
       const text = await readFile(md, 'utf8');
       expect(text).toMatch(/^## ✅ mailprobe bench: smtp-send/);
       expect(text).toContain('| `smtp.data` |');
+      expect(text).not.toContain('--insecure');
+    } finally {
+      await rm(md, { force: true });
+    }
+  });
+
+  it('--insecure: said in the Markdown summary and on the console, as in every report', async () => {
+    const md = join(tmpdir(), `bench-insecure-${process.pid}.md`);
+    try {
+      const r = await bench(send('--concurrency', '1', '--messages', '5', '--insecure', '--md', md));
+      expect(r.code).toBe(0);
+      expect(r.report.insecure).toBe(true);
+      const text = await readFile(md, 'utf8');
+      expect(text).toMatch(/^## ✅ mailprobe bench: smtp-send\n\n.*\n\n> ⚠️ \*\*Run with `--insecure`:\*\* certificate verification was off/);
+      expect(r.io.err()).toContain('warning: --insecure: certificate verification was off');
     } finally {
       await rm(md, { force: true });
     }

@@ -59,4 +59,10 @@ describe('bench reporters', () => {
     // A pipe from the server cannot split a table cell.
     expect(md).toContain('\\| pipe |');
   });
+
+  it('markdown: says --insecure under the title when the run had it', () => {
+    expect(renderBenchMarkdown(report)).not.toContain('--insecure');
+    const md = renderBenchMarkdown(report, 2, { insecure: true });
+    expect(md).toMatch(/^## ❌ mailprobe bench: smtp-send\n\n.*\n\n> ⚠️ \*\*Run with `--insecure`:\*\* certificate verification was off; TLS results are not trustworthy\.\n/);
+  });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { main } from '../../bin/main.js';
+import { ImapClient } from '../../drivers/imap/client.js';
 import { fakeIo } from '../helpers/cli.js';
 import { labUrl } from '../helpers/run-lab-checks.js';
 
@@ -87,10 +88,107 @@ describe('mailprobe check: bad input is exit 2 with one clear line', () => {
 });
 
 describe('mailprobe list', () => {
-  it('lists checks with ids and references as JSON', async () => {
+  it('lists checks with ids, protocols and references as JSON, the interop checks included', async () => {
     const io = fakeIo();
     expect(await main(['list', '--json'], io)).toBe(0);
-    const rows = JSON.parse(io.out()) as { id: string; ref: string }[];
-    expect(rows.every((r) => /^(smtp|imap|pop3)\./.test(r.id) && r.ref.length > 0)).toBe(true);
+    const rows = JSON.parse(io.out()) as { id: string; protocol: string; ref: string }[];
+    expect(rows.every((r) => /^(smtp|imap|pop3|interop)\./.test(r.id) && r.ref.length > 0 && ['smtp', 'imap', 'pop3'].includes(r.protocol))).toBe(true);
+    expect(rows.filter((r) => r.id.startsWith('interop.')).map((r) => [r.id, r.protocol])).toEqual([
+      ['interop.submit', 'smtp'],
+      ['interop.imap-fetch', 'imap'],
+      ['interop.pop3-retr', 'pop3'],
+    ]);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+  });
+
+  it('--suite interop lists only the interop checks', async () => {
+    const io = fakeIo();
+    expect(await main(['list', '--suite', 'interop'], io)).toBe(0);
+    const lines = io.out().trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+PROTOCOL\s+LEVEL\s+RFC\s+TITLE$/);
+    expect(lines.slice(1, -1).map((l) => l.split(/\s{2,}/).slice(0, 3))).toEqual([
+      ['interop.submit', 'smtp', 'MUST'],
+      ['interop.imap-fetch', 'imap', 'MUST'],
+      ['interop.pop3-retr', 'pop3', 'MUST'],
+    ]);
+    expect(lines.at(-1)).toBe('3 checks');
+  });
+
+  it('shows the protocol column and keeps the RFC column narrow: long references run into the title', async () => {
+    const io = fakeIo();
+    expect(await main(['list'], io)).toBe(0);
+    const lines = io.out().trimEnd().split('\n');
+    const json = fakeIo();
+    await main(['list', '--json'], json);
+    const rows = JSON.parse(json.out()) as { id: string; protocol: string; level: string; ref: string; title: string }[];
+    expect(lines).toHaveLength(rows.length + 2);
+    const refStart = lines[0]!.indexOf('RFC');
+    const titleStart = lines[0]!.indexOf('TITLE');
+    expect(titleStart - refStart).toBeLessThanOrEqual(30);
+    rows.forEach((r, i) => {
+      const line = lines[i + 1]!;
+      expect(line.slice(0, refStart).split(/\s+/).filter(Boolean)).toEqual([r.id, r.protocol, r.level]);
+      expect(line.slice(refStart).startsWith(r.ref)).toBe(true);
+      // A short reference is padded to the column; a long one keeps two spaces before the title.
+      expect(line.endsWith(r.title)).toBe(true);
+      expect(line.indexOf(r.title, refStart + r.ref.length)).toBe(Math.max(titleStart, refStart + r.ref.length + 2));
+    });
+    expect(rows.some((r) => r.ref.length > titleStart - refStart)).toBe(true);
+    expect(lines.at(-1)).toBe(`${rows.length} checks`);
+  });
+});
+
+describe('--keep', () => {
+  const KEEP = `suite: imap/keep
+protocol: imap
+checks:
+  - id: imap.keep.create
+    title: creates a scratch mailbox and deletes it in cleanup
+    ref: RFC 9051 §6.3.4
+    level: MUST
+    needs: [login]
+    start: authenticated
+    steps:
+      - send: CREATE mailprobe-keep-$uniq
+        expect: { tagged: OK }
+    cleanup:
+      - send: DELETE mailprobe-keep-$uniq
+`;
+
+  async function scratchMailboxes(user: { user: string; password: string }, remove: boolean): Promise<string[]> {
+    const c = await ImapClient.connect({ host: lab.hosts.imap, port: lab.ports.imaps, implicitTls: true, tls: { servername: lab.servername, ca: lab.rootCaPem } });
+    try {
+      expect((await c.login(user.user, user.password)).status).toBe('OK');
+      const names = (await c.list('', 'mailprobe-keep-*')).mailboxes.map((m) => m.mailbox);
+      if (remove) for (const name of names) expect((await c.deleteMailbox(name)).status).toBe('OK');
+      await c.logout();
+      return names;
+    } finally {
+      c.destroy();
+    }
+  }
+
+  it('run skips the cleanup steps with --keep, and runs them without', async () => {
+    const user = lab.users[2]!;
+    const dir = await mkdtemp(join(tmpdir(), 'mailprobe-cli-'));
+    const file = join(dir, 'keep.yaml');
+    await writeFile(file, KEEP);
+    const args = ['run', file, labUrl('imaps'), '--user', user.user, '--password-env', 'LAB_PASSWORD', '--ca', lab.rootCaPath, '--servername', lab.servername];
+    const io = fakeIo({ LAB_PASSWORD: user.password });
+    expect(await main(args, io), io.out() + io.err()).toBe(0);
+    expect(await scratchMailboxes(user, false)).toEqual([]);
+    const kept = fakeIo({ LAB_PASSWORD: user.password });
+    expect(await main([...args, '--keep'], kept), kept.out() + kept.err()).toBe(0);
+    // Still there; the test removes it itself.
+    expect(await scratchMailboxes(user, true)).toEqual([expect.stringMatching(/^mailprobe-keep-[0-9a-f]{8}$/)]);
+    expect(await scratchMailboxes(user, false)).toEqual([]);
+  });
+
+  it('is in the help of check and run', async () => {
+    for (const command of ['check', 'run']) {
+      const io = fakeIo();
+      expect(await main([command, '--help'], io)).toBe(0);
+      expect(io.out()).toContain('--keep');
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../bin/main.js';
@@ -44,5 +45,18 @@ describe('the built binary', () => {
     const bin = fileURLToPath(new URL('../../dist/bin/mailprobe.js', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, [bin, '--version']);
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  // \`mailprobe list | head -5\`: the reader goes away mid-output; the writer must end quietly.
+  it.each([[['list']], [['list', '--json']], [['--help']]])('ends quietly with exit 0 when stdout is closed early (%j)', async (argv) => {
+    const bin = fileURLToPath(new URL('../../dist/bin/mailprobe.js', import.meta.url));
+    const child = spawn(process.execPath, [bin, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Read the first chunk, then close the pipe as head(1) does.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+    expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: '' });
   });
 });

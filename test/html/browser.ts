@@ -122,9 +122,13 @@ export interface ChartInk {
   readonly seriesPixels: number;
 }
 
-/** What each chart canvas of the page holds, keyed by the chart's name. */
-export function chartInk(page: Page): Promise<Record<string, ChartInk>> {
-  return page.evaluate<Record<string, ChartInk>>(CHART_INK);
+/**
+ * What each chart canvas of the page holds, keyed by the chart's name; with `run`, only the
+ * charts of that bench run (`data-mp-bench`, e.g. `bench-2` of a demo report).
+ */
+export function chartInk(page: Page, run?: string): Promise<Record<string, ChartInk>> {
+  const selector = run === undefined ? '[data-mp-chart]' : `[data-mp-chart][data-mp-bench="${run}"]`;
+  return page.evaluate<Record<string, ChartInk>>(CHART_INK.replace('SELECTOR', JSON.stringify(selector)));
 }
 
 /*
@@ -144,7 +148,7 @@ const CHART_INK = `(() => {
   const out = {};
   const hex = getComputedStyle(document.documentElement).getPropertyValue('--series-0').trim();
   const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
-  for (const el of document.querySelectorAll('[data-mp-chart]')) {
+  for (const el of document.querySelectorAll(SELECTOR)) {
     const name = el.getAttribute('data-mp-chart');
     const drawn = el.getAttribute('data-mp-drawn') === 'true';
     const canvas = el.querySelector('canvas');

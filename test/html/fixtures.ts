@@ -2,9 +2,11 @@
  * Reports for the HTML tests, one per command, shaped like what mailprobe writes: a check run
  * over SMTP, IMAP and POP3 with transcripts, a diagnose run with a port matrix and findings,
  * and a bench run whose metrics come from real HdrHistograms of generated latencies (so the
- * percentiles, counts and `hdr` agree with each other as the engine's do).
+ * percentiles, counts and `hdr` agree with each other as the engine's do); and a demo's combined
+ * report of all of them with two bench runs, built as `mailprobe demo` builds it.
  */
 import { build, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
+import { buildDemoReport } from '../../bin/demo-report.js';
 import type { TranscriptEntry } from '../../drivers/transcript.js';
 import {
   SCHEMA_VERSION,
@@ -361,4 +363,49 @@ export function mergedReport(host = 'bench-1-x7k'): Report {
       notes: [`shard 1/2 started 40 ms after --start-at`, `shard 1/2: its clock offset could not be measured (${host})`],
     },
   };
+}
+
+/** A closed-loop imap-session run, 4 sessions for 10 s, against the IMAP target. */
+export function imapBenchReport(overrides: Partial<BenchReport> = {}): Report {
+  const seconds = 10;
+  const n = 80 * seconds;
+  const next = random(11);
+  const timeline: TimelinePoint[] = Array.from({ length: seconds }, (_, i) => ({
+    t: i + 1,
+    ops: 80 + Math.round((next() - 0.5) * 8),
+    errors: 0,
+    p50Ms: Math.round((11 + next() * 2) * 1000) / 1000,
+    p99Ms: Math.round((30 + next() * 10) * 1000) / 1000,
+  }));
+  return {
+    ...benchReport(),
+    targets: [IMAP],
+    server: { [IMAP]: { greeting: '* OK [CAPABILITY IMAP4rev1 IDLE] Dovecot ready.', capabilities: ['IMAP4rev1', 'IDLE'] } },
+    bench: {
+      scenario: 'imap-session',
+      mode: 'closed',
+      ratePerSec: 0,
+      concurrency: 4,
+      durationMs: seconds * 1000,
+      warmupMs: 1_000,
+      dropped: 0,
+      metrics: {
+        iteration: metric(21, n, 0, 12, seconds),
+        'imap.connect': metric(22, n, 0, 1.5, seconds),
+        'imap.login': metric(23, n, 0, 3.1, seconds),
+        'imap.select': metric(24, n, 0, 0.8, seconds),
+        'imap.fetch': metric(25, n, 0, 4.2, seconds),
+        'imap.logout': metric(26, n, 0, 0.3, seconds),
+      },
+      timeline,
+      thresholds: [{ expr: 'imap.fetch:p99<1s', ok: true, actual: 0.02 }],
+      generator: { cpuPercent: 12, eventLoopDelayP99Ms: 1.1, saturated: false },
+      ...overrides,
+    },
+  };
+}
+
+/** What `mailprobe demo` writes to report.json: check, diagnose and two bench runs in one report. */
+export function demoReport(): Report {
+  return buildDemoReport([checkReport(), diagnoseReport(), benchReport(), imapBenchReport()]);
 }

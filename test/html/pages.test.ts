@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../reports/html/index.js';
 import { chartInk, SCREENSHOT_DIR, startBrowser, type ReportBrowser } from './browser.js';
-import { benchReport, checkReport, diagnoseReport } from './fixtures.js';
+import { benchReport, checkReport, demoReport, diagnoseReport } from './fixtures.js';
 
 let browser: ReportBrowser;
 beforeAll(async () => {
@@ -172,6 +172,40 @@ describe('bench report in Chromium', () => {
     const ink = await chartInk(page);
     expect(ink['spectrum']!.seriesPixels).toBeGreaterThan(50);
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'bench-dark.png'), fullPage: true });
+    expect(await problems()).toEqual([]);
+    await page.close();
+  });
+
+  it('draws every run of a demo report, each with its own charts and cursor', async () => {
+    const { page, problems } = await browser.open('demo', renderHtml(demoReport(), { exitCode: 0 }));
+    expect(await problems()).toEqual([]);
+    expect(await page.locator('[data-mp-chart]').count()).toBe(6);
+    for (const run of ['bench-1', 'bench-2']) {
+      const ink = await chartInk(page, run);
+      expect(Object.keys(ink).sort(), run).toEqual(['latency', 'spectrum', 'throughput']);
+      for (const [name, chart] of Object.entries(ink)) {
+        expect(chart.drawn, `${run} ${name}`).toBe(true);
+        expect(chart.width, `${run} ${name}`).toBeGreaterThan(300);
+        expect(chart.ink, `${run} ${name}`).toBeGreaterThan(chart.width * chart.height * 0.01);
+      }
+      expect(ink['spectrum']!.seriesPixels, run).toBeGreaterThan(50);
+      expect(ink['throughput']!.seriesPixels, run).toBeGreaterThan(50);
+    }
+    expect(await page.locator('.mp-chart-fallback').count()).toBe(0);
+    // Each spectrum has its own run's metrics: 9 smtp-send ones, 6 imap-session ones.
+    expect(await page.locator('#bench-1 [data-mp-chart="spectrum"] .u-legend .u-series').count()).toBe(1 + 9);
+    expect(await page.locator('#bench-2 [data-mp-chart="spectrum"] .u-legend .u-series').count()).toBe(1 + 6);
+    expect(await page.locator('#bench-2 [data-mp-chart="spectrum"] .u-legend').textContent()).toContain('imap.fetch');
+    expect(await page.locator('#bench-1 table.mp-thresholds tbody tr').count()).toBe(3);
+    expect(await page.locator('#bench-2 table.mp-thresholds tbody tr').count()).toBe(1);
+
+    // A run's timeline charts share a cursor with each other, not with the other run's.
+    const legendT = (run: string, chart: string) => page.locator(`#${run} [data-mp-chart="${chart}"] .u-legend .u-series`).first().locator('.u-value').textContent();
+    await page.locator('#bench-2 [data-mp-chart="throughput"] .u-over').hover();
+    await expect.poll(() => legendT('bench-2', 'latency')).toMatch(/^\d+$/);
+    expect(await legendT('bench-2', 'latency')).toBe(await legendT('bench-2', 'throughput'));
+    expect(await legendT('bench-1', 'latency')).not.toMatch(/^\d+$/);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'demo.png'), fullPage: true });
     expect(await problems()).toEqual([]);
     await page.close();
   });

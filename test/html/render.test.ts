@@ -6,12 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { buildDemoReport } from '../../bin/demo-report.js';
 import type { Report } from '../../engine/report-types.js';
-import { chartData } from '../../reports/html/chart-data.js';
+import { chartData, type PageChartData } from '../../reports/html/chart-data.js';
 import { renderHtml } from '../../reports/html/index.js';
 import { HOSTILE, fixtureReport } from '../reports/fixtures.js';
 import { startBrowser } from './browser.js';
-import { benchReport, checkReport, diagnoseReport, mergedReport, shardReport } from './fixtures.js';
+import { benchReport, checkReport, demoReport, diagnoseReport, imapBenchReport, mergedReport, shardReport } from './fixtures.js';
 
 interface Parsed {
   readonly csp: Map<string, string[]>;
@@ -37,6 +38,15 @@ function parse(doc: string): Parsed {
   };
 }
 
+/** The text of the page's chart data block. */
+const chartBlock = (doc: string): string => /<script type="application\/json" id="mp-data">([^<]*)<\/script>/.exec(doc)?.[1] ?? '';
+
+/** The run each chart container of the page draws (its data-mp-bench), in page order. */
+const chartRuns = (doc: string): string[] => [...doc.matchAll(/<div class="mp-chart" data-mp-chart="[a-z]+" data-mp-bench="([^"]*)">/g)].map((m) => m[1] ?? '');
+
+/** Every id attribute of the page. */
+const ids = (doc: string): string[] => [...doc.matchAll(/\sid="([^"]*)"/g)].map((m) => m[1] ?? '');
+
 const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 const REPORTS: [string, Report][] = [
@@ -48,6 +58,7 @@ const REPORTS: [string, Report][] = [
   // text; shards.test.ts checks that one is escaped.
   ['bench shard', shardReport()],
   ['merged bench', mergedReport()],
+  ['demo', demoReport()],
 ];
 
 describe('renderHtml: Content-Security-Policy', () => {
@@ -119,13 +130,85 @@ describe('renderHtml: content', () => {
   });
 });
 
+describe('renderHtml: a demo report with several bench runs', () => {
+  const report = demoReport();
+  const doc = renderHtml(report, { exitCode: 1 });
+  /** The markup of the section with this id. */
+  const section = (id: string): string => new RegExp(`<section id="${id}" class="mp-section">([^]*?)</section>`).exec(doc)?.[1] ?? '';
+
+  it('renders a section per run, each with its heading, table, thresholds and charts', () => {
+    expect(report.benches?.map((b) => b.scenario)).toEqual(['smtp-send', 'imap-session']);
+    expect(report.bench).toBeUndefined();
+    expect([...doc.matchAll(/<section id="(bench[^"]*)"/g)].map((m) => m[1])).toEqual(['bench-1', 'bench-2']);
+    const smtp = section('bench-1');
+    const imap = section('bench-2');
+    expect(smtp).toMatch(/^\n<h2>Load 1 of 2: <code>smtp-send<\/code><\/h2>/);
+    expect(imap).toMatch(/^\n<h2>Load 2 of 2: <code>imap-session<\/code><\/h2>/);
+    expect(smtp).toContain('<code>smtp.data</code>');
+    expect(smtp).not.toContain('imap.fetch');
+    expect(imap).toContain('<th scope="row"><code>imap.fetch</code></th>');
+    expect(imap).toContain('<dt>Mode</dt><dd>closed loop, 4 sessions</dd>');
+    expect([...smtp.matchAll(/<tr data-ok="(true|false)"><td><code>([^<]*)<\/code>/g)].map((m) => `${m[2]} ${m[1]}`)).toEqual([
+      'smtp.data:p99&lt;2ms false',
+      'errors&lt;1% true',
+      'iteration:rate&gt;190 true',
+    ]);
+    expect([...imap.matchAll(/<tr data-ok="(true|false)"><td><code>([^<]*)<\/code>/g)].map((m) => `${m[2]} ${m[1]}`)).toEqual(['imap.fetch:p99&lt;1s true']);
+    for (const [id, body] of [['bench-1', smtp], ['bench-2', imap]] as const) {
+      expect(chartRuns(body), id).toEqual([id, id, id]);
+      expect(body, id).toContain('<table class="mp-table mp-metrics">');
+      expect(body, id).toContain(`<h3 id="${id}-generator">Load generator</h3>`);
+    }
+  });
+
+  it('embeds each run\'s chart data under its section\'s id, once, with the chart code once', () => {
+    const data = JSON.parse(chartBlock(doc)) as PageChartData;
+    expect(data).toEqual(JSON.parse(JSON.stringify({ 'bench-1': chartData(report.benches![0]!), 'bench-2': chartData(report.benches![1]!) })) as unknown);
+    expect(data['bench-2']?.spectrum?.series.map((s) => s.name)).toEqual(['iteration', 'imap.connect', 'imap.login', 'imap.select', 'imap.fetch', 'imap.logout']);
+    expect(doc.split('id="mp-data"')).toHaveLength(2);
+    expect(parse(doc).scripts).toHaveLength(3);
+    expect(doc).toContain('charts drawn with uPlot (MIT)');
+  });
+
+  it('keeps every id unique, and the header counts every run\'s thresholds and states the exit status', () => {
+    const all = ids(doc);
+    expect(all.length).toBeGreaterThan(6);
+    expect(new Set(all).size).toBe(all.length);
+    expect(doc).toContain('<dt>Thresholds</dt><dd><span class="mp-badge mp-state-good">3 pass</span> <span class="mp-badge mp-state-bad">1 fail</span></dd>');
+    expect(doc).toContain('<dt>Exit status</dt><dd class="mp-exit mp-exit-bad">1 (a check failed, or a finding at or above --fail-on)</dd>');
+  });
+
+  it('warns of a saturated generator in the run it saturated, its scenario escaped', () => {
+    const saturated = imapBenchReport({ scenario: '<img src=x onerror=alert(1)>', generator: { cpuPercent: 99, eventLoopDelayP99Ms: 90, saturated: true, reason: 'busy' } });
+    const page = renderHtml(buildDemoReport([benchReport(), saturated]));
+    const banners = [...page.matchAll(/<p class="mp-banner mp-banner-bad">([^]*?)<\/p>/g)].map((m) => m[1]);
+    expect(banners[0]).toBe(
+      `<strong>The load generator was the bottleneck</strong> in <code>&lt;img src=x onerror=alert(1)&gt;</code>: the numbers below show its limit, not the server's (<a href="#bench-2-generator">details</a>).`,
+    );
+    expect(banners).toHaveLength(2); // the header's and the run's own
+    expect(page).not.toMatch(/<img\b/i);
+    expect(page).toContain('<h2>Load 2 of 2: <code>&lt;img src=x onerror=alert(1)&gt;</code></h2>');
+  });
+
+  it('leaves out the data of a run with nothing to plot, and still shows its section', () => {
+    const empty = imapBenchReport({ metrics: {}, timeline: [] });
+    const page = renderHtml(buildDemoReport([benchReport(), empty]));
+    expect(Object.keys(JSON.parse(chartBlock(page)) as PageChartData)).toEqual(['bench-1']);
+    expect(chartRuns(page)).toEqual(['bench-1', 'bench-1', 'bench-1']);
+    expect(page).toContain('<h2>Load 2 of 2: <code>imap-session</code></h2>');
+  });
+});
+
 describe('chart data', () => {
   it('is the report\'s numbers as they are, in the page as parseable JSON', () => {
     const report = benchReport();
     const bench = report.bench!;
-    const block = /<script type="application\/json" id="mp-data">([^<]*)<\/script>/.exec(renderHtml(report))?.[1] ?? '';
-    const data = JSON.parse(block) as ReturnType<typeof chartData>;
-    expect(data).toEqual(JSON.parse(JSON.stringify(chartData(bench))));
+    const doc = renderHtml(report);
+    const page = JSON.parse(chartBlock(doc)) as PageChartData;
+    // The run's data under its section's id, which each of its chart containers names.
+    expect(page).toEqual({ bench: JSON.parse(JSON.stringify(chartData(bench))) as unknown });
+    expect(chartRuns(doc)).toEqual(['bench', 'bench', 'bench']);
+    const data = page['bench']!;
     expect(data.spectrum?.x).toEqual([1, 2, 10, 100, 1000, 10000]);
     expect(data.spectrum?.ticks).toEqual(['min', '50%', '90%', '99%', '99.9%', 'max']);
     const data1 = data.spectrum?.series.find((s) => s.name === 'smtp.data');

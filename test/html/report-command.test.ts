@@ -13,10 +13,10 @@ import { parseReport, run, usage } from '../../bin/commands/report.js';
 import { isMailprobeError } from '../../drivers/errors.js';
 import { REPORT_SCHEMA } from '../../engine/report-schema.js';
 import type { Report } from '../../engine/report-types.js';
-import { renderJson } from '../../reports/index.js';
+import { renderHtml, renderJson } from '../../reports/index.js';
 import { fakeIo } from '../helpers/cli.js';
 import { fixtureReport } from '../reports/fixtures.js';
-import { benchReport, checkReport, diagnoseReport, HOSTILE_HOST, mergedReport, shardReport } from './fixtures.js';
+import { benchReport, checkReport, demoReport, diagnoseReport, HOSTILE_HOST, mergedReport, shardReport } from './fixtures.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -63,6 +63,7 @@ describe('mailprobe report', () => {
     ['bench', benchReport()],
     ['bench shard', shardReport()],
     ['merged bench', mergedReport(HOSTILE_HOST)],
+    ['demo', demoReport()],
     ['every field at once', everyField()],
   ])('reads back what --json wrote (%s)', (_, report: Report) => {
     const json = renderJson(report);
@@ -111,6 +112,40 @@ describe('mailprobe report', () => {
     const html = await readFile(out('html'), 'utf8');
     expect(html).toContain('<h3 id="bench-parts">Merged from 2 reports</h3>');
     expect(html).toContain('merged from 2 reports (2 of 2 shards)');
+  });
+
+  it('renders a demo report with every bench run: HTML a section and charts each, Markdown a table each', async () => {
+    const json = await saved('demo.json', renderJson(demoReport()));
+    const out = (ext: string) => join(dir, `demo.${ext}`);
+    expect(await run([json, '--md', out('md'), '--html', out('html'), '--exit-code', '0'], fakeIo())).toBe(0);
+    const html = await readFile(out('html'), 'utf8');
+    expect(html).toContain('<section id="bench-1" class="mp-section">\n<h2>Load 1 of 2: <code>smtp-send</code></h2>');
+    expect(html).toContain('<section id="bench-2" class="mp-section">\n<h2>Load 2 of 2: <code>imap-session</code></h2>');
+    expect([...html.matchAll(/data-mp-chart="([a-z]+)" data-mp-bench="([^"]*)"/g)].map((m) => `${m[2]}/${m[1]}`)).toEqual([
+      'bench-1/spectrum',
+      'bench-1/throughput',
+      'bench-1/latency',
+      'bench-2/spectrum',
+      'bench-2/throughput',
+      'bench-2/latency',
+    ]);
+    expect(html.match(/<table class="mp-table mp-thresholds">/g)).toHaveLength(2);
+    expect(html).toContain('<dd class="mp-exit mp-exit-ok">0 (all good)</dd>');
+    const md = await readFile(out('md'), 'utf8');
+    expect(md).toMatch(/^### mailprobe demo · /);
+    // Each run under the demo's title, after the findings, with its table and thresholds.
+    const runs = [...md.matchAll(/^#### (❌|✅) mailprobe bench: (.*)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(runs).toEqual(['❌ smtp-send', '✅ imap-session']);
+    expect(md.indexOf('#### Findings')).toBeLessThan(md.indexOf('#### ❌ mailprobe bench: smtp-send'));
+    expect(md).toContain('| `imap.fetch` | 800 |');
+    expect(md).toContain('| `imap.fetch:p99<1s` | ✅ pass |');
+    expect(md).toContain('| `smtp.data:p99<2ms` | ❌ fail |');
+  });
+
+  it('keeps every id of the page unique with a run and several demo runs, shards and merges among them', () => {
+    const ids = [...renderHtml(everyField()).matchAll(/\sid="([^"]*)"/g)].map((m) => m[1]);
+    for (const id of ['bench', 'bench-shard', 'bench-parts', 'bench-generator', 'bench-1-shard', 'bench-2-parts', 'bench-3-shard', 'bench-3-parts', 'bench-3-generator']) expect(ids).toContain(id);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('drops fields it does not know (a later minor addition)', () => {
@@ -180,6 +215,8 @@ function everyField(): Report {
   return {
     ...check,
     checks: check.checks.map((c, i) => (i === 0 ? { ...c, source: 'my-suite.yaml:14' } : c)),
+    // An IMAP server that answered ID.
+    server: Object.fromEntries(Object.entries(check.server).map(([url, info]) => [url, url.startsWith('imap') ? { ...info, implementation: 'Dovecot 2.3.19' } : info])),
     findings: diagnose.findings,
     ports: diagnose.ports!.map((p, i) => (i === 0 ? { ...p, host: '192.0.2.25' } : p)),
     bench,

@@ -1,6 +1,7 @@
 /* mailprobe HTML report: draws the bench charts with uPlot (inlined before this script) from
-   the page's JSON data block (id mp-data). It plots the numbers the
-   report carries and computes none. Colours come from the stylesheet's custom properties, so
+   the page's JSON data block (id mp-data), which holds each bench run's data by the id of its
+   section; a chart container names its run in data-mp-bench (a demo report has several runs,
+   each with its own charts). It plots the numbers the report carries and computes none. Colours come from the stylesheet's custom properties, so
    the charts follow light/dark and are redrawn when the colour scheme changes. */
 /* global document, window, uPlot, ResizeObserver, getComputedStyle */
 (function () {
@@ -116,13 +117,13 @@
   /* Whole seconds on the timeline's x axis. */
   var SECOND_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400];
 
-  function throughput(el, d) {
+  function throughput(el, d, run) {
     var per = d.step === 1 ? 'per second' : 'per ' + d.step + ' s';
     return {
       height: 220,
       opts: {
         scales: { x: { time: false } },
-        cursor: { sync: { key: 'mp-timeline' } },
+        cursor: { sync: { key: 'mp-timeline-' + run } },
         axes: [axis('seconds since the measured run began', { incrs: SECOND_INCRS }), axis('iterations ' + per, { size: 60 })],
         series: [
           { label: 't (s)' },
@@ -134,12 +135,12 @@
     };
   }
 
-  function latency(el, d) {
+  function latency(el, d, run) {
     return {
       height: 220,
       opts: {
         scales: { x: { time: false }, y: { distr: 3 } },
-        cursor: { sync: { key: 'mp-timeline' } },
+        cursor: { sync: { key: 'mp-timeline-' + run } },
         axes: [axis('seconds since the measured run began', { incrs: SECOND_INCRS }), axis('latency, ms (log)', { size: 60 })],
         series: [
           { label: 't (s)' },
@@ -151,17 +152,24 @@
     };
   }
 
+  /* Each builder gets its run's data and id; a run's two timeline charts share a cursor, and
+     only with each other. */
   var BUILDERS = {
-    spectrum: function (el) {
-      return data.spectrum ? spectrum(el, data.spectrum) : null;
+    spectrum: function (el, d) {
+      return d.spectrum ? spectrum(el, d.spectrum) : null;
     },
-    throughput: function (el) {
-      return data.timeline ? throughput(el, data.timeline) : null;
+    throughput: function (el, d, run) {
+      return d.timeline ? throughput(el, d.timeline, run) : null;
     },
-    latency: function (el) {
-      return data.timeline ? latency(el, data.timeline) : null;
+    latency: function (el, d, run) {
+      return d.timeline ? latency(el, d.timeline, run) : null;
     },
   };
+
+  /* The run's data: an own property only, so an id can never reach Object.prototype. */
+  function runData(run) {
+    return run !== null && Object.prototype.hasOwnProperty.call(data, run) ? data[run] : null;
+  }
 
   function width(el) {
     return Math.max(320, Math.floor(el.clientWidth || el.getBoundingClientRect().width || 800));
@@ -173,8 +181,11 @@
     });
     charts = [];
     document.querySelectorAll('[data-mp-chart]').forEach(function (el) {
-      var build = BUILDERS[el.getAttribute('data-mp-chart')];
-      var spec = build ? build(el) : null;
+      var name = el.getAttribute('data-mp-chart');
+      var run = el.getAttribute('data-mp-bench');
+      var d = runData(run);
+      var build = Object.prototype.hasOwnProperty.call(BUILDERS, name) ? BUILDERS[name] : null;
+      var spec = build && d ? build(el, d, run) : null;
       if (!spec) return;
       el.textContent = '';
       var opts = spec.opts;

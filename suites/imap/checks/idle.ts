@@ -56,7 +56,7 @@ export const idlePush = defineCheck(
       }
       return pass(`EXISTS pushed ${pushedMs} ms after the other session's APPEND completed`);
     } finally {
-      await other.deleteMailbox(name).catch(() => undefined);
+      if (ctx.env.fixtures.keep !== true) await other.deleteMailbox(name).catch(() => undefined);
     }
   },
 );
