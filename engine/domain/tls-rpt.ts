@@ -3,6 +3,7 @@
  * to send their daily reports of TLS failures — the only way a domain learns that MTA-STS or
  * DANE made a sender give up. Pure functions.
  */
+import { splitFields } from './mta-sts-policy.js';
 
 export interface TlsRptRecord {
   /** Report destinations: `mailto:` addresses and `https:` URLs. */
@@ -35,7 +36,7 @@ export function judgeTlsRptRecords(texts: readonly string[]): TlsRptVerdict {
 
 /** One record, or why it is malformed (RFC 8460 §3 ABNF). */
 export function parseTlsRptRecord(text: string): TlsRptRecord | string {
-  const fields = text.split(/[ \t]*;[ \t]*/);
+  const fields = splitFields(text, ';');
   if (fields.at(-1) === '') fields.pop();
   if (fields[0] !== 'v=TLSRPTv1') return `the record must begin with "v=TLSRPTv1" (got "${fields[0] ?? ''}")`;
   let rua: string[] | undefined;
@@ -46,7 +47,7 @@ export function parseTlsRptRecord(text: string): TlsRptRecord | string {
     if (name === 'rua') {
       if (rua !== undefined) return 'the record has more than one rua field';
       if (value === undefined || value.trim() === '') return 'rua is empty';
-      rua = value.split(/[ \t]*,[ \t]*/);
+      rua = splitFields(value, ',');
       for (const uri of rua) {
         const problem = uriProblem(uri);
         if (problem) return problem;

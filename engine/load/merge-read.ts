@@ -40,11 +40,17 @@ export function parseMergeInput(text: string, file: string): MergeInput {
     throw new MailprobeError('ECONFIG', `${file} is not a mailprobe report (no "tool": { "name": "mailprobe" }); write shard reports with bench --json`);
   }
   if (head['schemaVersion'] !== SCHEMA_VERSION) {
-    throw new MailprobeError('ECONFIG', `${file} has schemaVersion ${JSON.stringify(head['schemaVersion']) ?? 'missing'}; this mailprobe merges version ${SCHEMA_VERSION}`);
+    throw new MailprobeError('ECONFIG', `${file} has schemaVersion ${shown(head['schemaVersion'], 'missing')}; this mailprobe merges version ${SCHEMA_VERSION}`);
   }
-  if (head['command'] !== 'bench' || head['bench'] === undefined) {
-    throw new MailprobeError('ECONFIG', `${file} is a "${String(head['command'])}" report, not a bench report: only bench reports can be merged`);
+  if (head['command'] === 'bench' && head['bench'] === undefined) {
+    throw new MailprobeError('ECONFIG', `${file} is a bench report without its "bench" section (cut short or edited?): nothing to merge`);
   }
+  if (head['command'] !== 'bench') {
+    throw new MailprobeError('ECONFIG', `${file} is a ${shown(head['command'], '"undefined"')} report, not a bench report: only bench reports can be merged`);
+  }
+  // zod's records skip a "__proto__" key, so what it holds would reach the merge unchecked.
+  const proto = protoKeyPath(data);
+  if (proto !== undefined) throw new MailprobeError('ECONFIG', `${file} is not a valid bench report: at ${proto}: a key named "__proto__"`);
   const parsed = INPUT.safeParse(data);
   if (!parsed.success) {
     const shown = parsed.error.issues.slice(0, 3).map((i) => `at ${jsonPath(i.path)}: ${i.message}`);
@@ -73,6 +79,44 @@ function extractJson(text: string, file: string): unknown {
     }
     throw new MailprobeError('ECONFIG', `${file} is not JSON and holds no mailprobe report: ${whole instanceof Error ? whole.message : String(whole)}`);
   }
+}
+
+/**
+ * A value read from the file, for a message: a primitive as JSON, a container as `[…]` or `{…}`.
+ * Never throws: String() throws on `{"toString":1}` and JSON.stringify overflows the stack on
+ * arrays nested 100 000 deep, both of which JSON.parse accepts.
+ */
+function shown(value: unknown, missing: string): string {
+  if (value === undefined) return missing;
+  if (Array.isArray(value)) return '[…]';
+  if (typeof value === 'object' && value !== null) return '{…}';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+/** The JSON path of the first own `__proto__` key in `data`, if any (iterative: any depth). */
+function protoKeyPath(data: unknown): string | undefined {
+  interface Node {
+    readonly value: unknown;
+    readonly key: string | number | undefined;
+    readonly parent: Node | undefined;
+  }
+  const stack: Node[] = [{ value: data, key: undefined, parent: undefined }];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    const value = node.value;
+    if (typeof value !== 'object' || value === null) continue;
+    for (const key of Object.keys(value)) {
+      const child: Node = { value: (value as Record<string, unknown>)[key], key: Array.isArray(value) ? Number(key) : key, parent: node };
+      if (key !== '__proto__') {
+        stack.push(child);
+        continue;
+      }
+      const path: (string | number)[] = [];
+      for (let n: Node | undefined = child; n?.key !== undefined; n = n.parent) path.unshift(n.key);
+      return jsonPath(path);
+    }
+  }
+  return undefined;
 }
 
 function jsonPath(path: readonly PropertyKey[]): string {

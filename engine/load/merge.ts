@@ -228,9 +228,10 @@ function mergeRun(inputs: readonly MergeInput[], windowMs: number): MergedRun {
       into.count += m.count;
       into.errors += m.errors;
     }
-    for (const [c, n] of Object.entries(bench.errors ?? {})) errors[c] = (errors[c] ?? 0) + n;
+    // Own keys only: an error class named "constructor" or "toString" is not Object.prototype's.
+    for (const [c, n] of Object.entries(bench.errors ?? {})) errors[c] = (Object.hasOwn(errors, c) ? errors[c]! : 0) + n;
     for (const [c, list] of Object.entries(bench.errorSamples ?? {})) {
-      const into = (errorSamples[c] ??= []);
+      const into = Object.hasOwn(errorSamples, c) ? errorSamples[c]! : (errorSamples[c] = []);
       for (const s of list) if (into.length < 3 && !into.includes(s)) into.push(s);
     }
     // Reports before `arrivals` existed: every due iteration either ran, was cut off or was dropped.

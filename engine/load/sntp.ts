@@ -95,17 +95,10 @@ function exchange(socket: ReturnType<typeof createSocket>, address: string, port
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => finish(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     const onMessage = (msg: Buffer): void => {
-      const t4 = now();
-      if (msg.length < PACKET_BYTES || !msg.subarray(24, 32).equals(origin)) return; // not ours
-      const mode = msg[0]! & 7;
-      const leap = msg[0]! >> 6;
-      const stratum = msg[1]!;
-      if (mode !== 4) return finish(new Error(`reply of mode ${mode}, not a server reply`));
-      if (stratum === 0) return finish(new Error(`kiss-of-death "${msg.toString('latin1', 12, 16).replace(/[^\x20-\x7e]/g, '')}"`));
-      if (leap === 3) return finish(new Error('the server is not synchronised'));
-      const t2 = readTimestamp(msg, 32);
-      const t3 = readTimestamp(msg, 40);
-      finish(undefined, { offsetMs: (t2 - t1 + (t3 - t4)) / 2, rttMs: Math.max(0, t4 - t1 - (t3 - t2)) });
+      const reply = readSntpReply(msg, origin, t1, now());
+      if (reply.kind === 'ignore') return;
+      if (reply.kind === 'refused') return finish(new Error(reply.reason));
+      finish(undefined, { offsetMs: reply.offsetMs, rttMs: reply.rttMs });
     };
     const finish = (err: Error | undefined, value?: { offsetMs: number; rttMs: number }): void => {
       clearTimeout(timer);
@@ -118,6 +111,29 @@ function exchange(socket: ReturnType<typeof createSocket>, address: string, port
       if (err) finish(err);
     });
   });
+}
+
+/** What one datagram says about our request: not ours, a refusal, or a sample. */
+export type SntpReply =
+  | { readonly kind: 'ignore' }
+  | { readonly kind: 'refused'; readonly reason: string }
+  | { readonly kind: 'sample'; readonly offsetMs: number; readonly rttMs: number };
+
+/**
+ * Read a datagram answering the request whose transmit timestamp was `origin`, sent at t1 and
+ * received at t4 (epoch ms). Anything shorter than a packet or not echoing `origin` is ignored.
+ */
+export function readSntpReply(msg: Buffer, origin: Buffer, t1: number, t4: number): SntpReply {
+  if (msg.length < PACKET_BYTES || !msg.subarray(24, 32).equals(origin)) return { kind: 'ignore' };
+  const mode = msg[0]! & 7;
+  const leap = msg[0]! >> 6;
+  const stratum = msg[1]!;
+  if (mode !== 4) return { kind: 'refused', reason: `reply of mode ${mode}, not a server reply` };
+  if (stratum === 0) return { kind: 'refused', reason: `kiss-of-death "${msg.toString('latin1', 12, 16).replace(/[^\x20-\x7e]/g, '')}"` };
+  if (leap === 3) return { kind: 'refused', reason: 'the server is not synchronised' };
+  const t2 = readTimestamp(msg, 32);
+  const t3 = readTimestamp(msg, 40);
+  return { kind: 'sample', offsetMs: (t2 - t1 + (t3 - t4)) / 2, rttMs: Math.max(0, t4 - t1 - (t3 - t2)) };
 }
 
 /** Epoch ms → NTP 64-bit timestamp (seconds since 1900, 32-bit fraction). */

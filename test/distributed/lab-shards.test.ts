@@ -4,9 +4,11 @@
  * the shards logged in as disjoint users, and thresholds are judged once, after the merge.
  *
  * IMAP with a read-only mix (fetch, search, noop): the lab's mailboxes are shared with other
- * test files that count their messages, so nothing here adds or removes mail. The lab has
- * three accounts (carol's mailbox belongs to test/integration), which allows two login shards;
- * four shards run against the sandbox (sandbox-shards.test.ts).
+ * test files that count their messages, so nothing here adds or removes mail (carol's mailbox
+ * belongs to test/integration, and is only read here). Two shards log in as alice and carol;
+ * four as alice, carol, dave and erin (the lab's accounts for more logins, with empty
+ * mailboxes: fetch has nothing to fetch there and skips, search and noop run as anywhere).
+ * Four shards also run against the sandbox, sending mail (sandbox-shards.test.ts).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,23 +21,27 @@ import { fakeIo } from '../helpers/cli.js';
 import { runMailprobe, startLeadMs } from './helpers/processes.js';
 
 const lab = inject('lab');
-const [alice, carol] = [lab.users[0]!, lab.users[2]!];
+const [alice, carol, dave, erin] = [lab.users[0]!, lab.users[2]!, lab.users[3]!, lab.users[4]!];
 const target = `imaps://${lab.hosts.imap}:${lab.ports.imaps}`;
 const TOTAL = 40;
 let dir: string;
 let usersFile: string;
+let usersFile4: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mailprobe-lab-shards-'));
   usersFile = join(dir, 'users.txt');
   await writeFile(usersFile, `${alice.user}:${alice.password}\n${carol.user}:${carol.password}\n`, { mode: 0o600 });
+  usersFile4 = join(dir, 'users-4.txt');
+  await writeFile(usersFile4, [alice, carol, dave, erin].map((u) => `${u.user}:${u.password}\n`).join(''), { mode: 0o600 });
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function common(startAt: string): string[] {
-  return ['bench', target, '--scenario', 'imap-session', '--users', usersFile, '--mix', 'fetch,search,noop', '--concurrency', '2', '--messages', String(TOTAL), '--messages-per-session', '5',
+/** One slot per user: --concurrency 2 over alice and carol, 4 over alice, carol, dave and erin. */
+function common(startAt: string, users = usersFile, concurrency = 2): string[] {
+  return ['bench', target, '--scenario', 'imap-session', '--users', users, '--mix', 'fetch,search,noop', '--concurrency', String(concurrency), '--messages', String(TOTAL), '--messages-per-session', '5',
     '--ca', lab.rootCaPath, '--servername', lab.servername, '--start-at', startAt, '--threshold', 'count>=30'];
 }
 
@@ -119,5 +125,85 @@ describe('two shard processes against the lab vs one process', () => {
     const code = await merge([join(dir, 'shard-0.json'), join(dir, 'shard-1.json'), '--threshold', 'count<=30'], io);
     expect(code).toBe(3);
     expect(io.out()).toMatch(/FAIL\s+count<=30 \(actual 40\)/);
+  });
+});
+
+describe('four shard processes against the lab vs one process', () => {
+  const N = 4;
+  const users = (): (typeof alice)[] => [alice, carol, dave, erin];
+  let shards: Report[];
+  let single: Report;
+  let merged: Report;
+  let mergeCode: number;
+
+  beforeAll(async () => {
+    // Five processes at once (four shards and the single run), each bounded by its kill timer.
+    // On two cores with the other test files running, the plain lead for five was seen 1.1 s
+    // short (a shard more than 1 s late exits 2): 3 s more.
+    const startAt = new Date(Date.now() + startLeadMs(N + 1) + 3000).toISOString();
+    const files = Array.from({ length: N }, (_, i) => join(dir, `shard4-${i}.json`));
+    const results = await Promise.all([
+      ...files.map((f, i) => runMailprobe([...common(startAt, usersFile4, N), '--shard', `${i}/${N}`, '--json', f], { timeoutMs: 40_000 })),
+      runMailprobe([...common(startAt, usersFile4, N), '--json', join(dir, 'single4.json')], { timeoutMs: 40_000 }),
+    ]);
+    for (const r of results) expect(r.code, r.stderr + r.stdout).toBe(0);
+    shards = await Promise.all(files.map(readReport));
+    single = await readReport(join(dir, 'single4.json'));
+    mergeCode = await merge([...files, '--json', join(dir, 'merged4.json')], fakeIo());
+    merged = await readReport(join(dir, 'merged4.json'));
+  }, 60_000);
+
+  it('each shard ran a quarter, with one slot, and fails count>=30 alone without gating its exit code', () => {
+    expect(shards.map((r) => r.bench!.metrics['iteration']!.count)).toEqual(Array(N).fill(TOTAL / N));
+    expect(shards.map((r) => r.bench!.thresholds[0]!.ok)).toEqual(Array(N).fill(false));
+    expect(shards.map((r) => [r.bench!.shard!.index, r.bench!.shard!.count, r.bench!.concurrency])).toEqual([
+      [0, 4, 1],
+      [1, 4, 1],
+      [2, 4, 1],
+      [3, 4, 1],
+    ]);
+    for (const r of shards) expect(r.bench!.timeline.every((p) => typeof p.hdr === 'string')).toBe(true);
+  });
+
+  it('no user was used by two shards: shard k logged in as the k-th user only', () => {
+    const names = shards.map((r) => r.bench!.shard!.users.names);
+    expect(names).toEqual(users().map((u) => [u.user]));
+    expect(new Set(names.flat()).size).toBe(N);
+    for (const r of shards) expect(r.bench!.metrics['imap.login']!.count).toBe(r.bench!.metrics['session']!.count);
+    const text = JSON.stringify(shards);
+    for (const u of users()) expect(text).not.toContain(u.password);
+  });
+
+  it('the merge counts exactly the sum of the shards, its histograms hold every success, and it matches one process', () => {
+    const m = merged.bench!;
+    const s = single.bench!;
+    expect(m.metrics['iteration']!.count).toBe(TOTAL);
+    expect(s.metrics['iteration']!.count).toBe(TOTAL);
+    for (const name of Object.keys(m.metrics)) {
+      const sum = shards.reduce((a, r) => a + (r.bench!.metrics[name]?.count ?? 0), 0);
+      expect([name, m.metrics[name]!.count]).toEqual([name, sum]);
+      const ok = m.metrics[name]!.count - m.metrics[name]!.errors;
+      expect([name, decodeHistogram(m.metrics[name]!.hdr).totalCount]).toEqual([name, ok]);
+    }
+    // Every metric of every shard made it into the merge.
+    for (const r of shards) for (const name of Object.keys(r.bench!.metrics)) expect(Object.keys(m.metrics)).toContain(name);
+    for (const name of ['imap.search', 'imap.noop']) expect([name, m.metrics[name]!.count]).toEqual([name, s.metrics[name]!.count]);
+    // Sessions of 5: the shards' fixed budgets of 10 make 2 sessions each (8); the single run's
+    // four slots share 40 dynamically, c1 + … + c4 = 40, Σ⌈ci/5⌉ between 8 and 11 (say 11 + 11 +
+    // 11 + 7 iterations: 3 + 3 + 3 + 2 sessions), so at most N - 1 = 3 more.
+    expect(m.metrics['session']!.count).toBe(8);
+    expect(s.metrics['session']!.count - m.metrics['session']!.count).toBeGreaterThanOrEqual(0);
+    expect(s.metrics['session']!.count - m.metrics['session']!.count).toBeLessThanOrEqual(N - 1);
+    expect(m.errors).toEqual({});
+    expect(m.concurrency).toBe(s.concurrency);
+    expect(m.concurrency).toBe(N);
+    expect(m.shards!.map((x) => x.shard!.index)).toEqual([0, 1, 2, 3]);
+    expect(m.timeline.reduce((a, p) => a + p.ops, 0)).toBe(TOTAL);
+    expect(m.measuredFrom).toBe(shards[0]!.bench!.measuredFrom);
+  });
+
+  it('thresholds are judged once, over the merge: each shard fails count>=30, the merge passes', () => {
+    expect(merged.bench!.thresholds).toEqual([{ expr: 'count>=30', ok: true, actual: TOTAL }]);
+    expect(mergeCode).toBe(0);
   });
 });

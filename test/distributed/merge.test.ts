@@ -276,10 +276,32 @@ describe('what merge refuses (ECONFIG: exit 2)', () => {
     refused(() => merge([{ samples: ok(2), index: 0, count: 1 }, { samples: ok(2) }]), /shard-1\.json is a whole bench report \(no --shard\) but shard-0\.json is a shard/);
     const check = { ...syntheticReport({ samples: ok(1) }), command: 'check' as const, bench: undefined };
     refused(() => parseMergeInput(JSON.stringify(check), 'c.json'), /c\.json is a "check" report, not a bench report/);
+    refused(() => parseMergeInput(JSON.stringify({ ...syntheticReport({ samples: ok(1) }), bench: undefined }), 'b.json'), /b\.json is a bench report without its "bench" section/);
     refused(() => parseMergeInput('{"tool":{"name":"mailprobe"},"schemaVersion":2}', 'v.json'), /v\.json has schemaVersion 2; this mailprobe merges version 1/);
     refused(() => parseMergeInput('hello', 'h.txt'), /h\.txt is not JSON and holds no mailprobe report/);
     const r = syntheticReport({ samples: ok(1) });
     refused(() => parseMergeInput(JSON.stringify({ ...r, bench: { ...r.bench!, dropped: -1 } }), 'd.json'), /d\.json is not a valid bench report: at bench\.dropped/);
+  });
+
+  it('hostile JSON in the header fields is ECONFIG, not a crash (found by npm run fuzz)', () => {
+    // String() threw a TypeError on an own toString that is not a function.
+    refused(() => parseMergeInput('{"tool":{"name":"mailprobe"},"schemaVersion":1,"command":{"toString":1}}', 't.json'), /t\.json is a \{…\} report, not a bench report/);
+    // JSON.stringify overflowed the stack (RangeError) on arrays nested 100 000 deep.
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    refused(() => parseMergeInput(`{"tool":{"name":"mailprobe"},"schemaVersion":${deep}}`, 'n.json'), /n\.json has schemaVersion \[…\]; this mailprobe merges version 1/);
+    refused(() => parseMergeInput(`{"tool":{"name":"mailprobe"},"schemaVersion":1,"command":${deep}}`, 'n.json'), /n\.json is a \[…\] report/);
+  });
+
+  it('error classes named like Object.prototype members add up; a "__proto__" key is refused (found by npm run fuzz)', () => {
+    const r = syntheticReport({ samples: [...ok(1), { second: 0, us: 900, ok: false }] });
+    const text = (errors: string, samples: string): string => JSON.stringify({ ...r, bench: { ...r.bench!, errors: JSON.parse(errors) as unknown, errorSamples: JSON.parse(samples) as unknown } });
+    // {} as a map: errors["toString"] was the inherited function ("function toString() …1"), and
+    // errorSamples["constructor"] was Object, whose missing .includes threw a TypeError.
+    const merged = mergeReports([parseMergeInput(text('{"toString":1,"constructor":1}', '{"constructor":["554 x"],"toString":["554 y"]}'), 'p.json')], { version: 'test' }).report.bench!;
+    expect(merged.errors).toEqual({ constructor: 1, toString: 1 });
+    expect(merged.errorSamples).toEqual({ constructor: ['554 x'], toString: ['554 y'] });
+    // zod's records skip "__proto__", so its value went unchecked into the merge (a TypeError).
+    refused(() => parseMergeInput(text('{"5xx":1}', '{"__proto__":{"a":1}}'), 'q.json'), /q\.json is not a valid bench report: at bench\.errorSamples\.__proto__: a key named "__proto__"/);
   });
 
   it('finds the report at the end of a captured log (kubectl logs of a shard run with --json -)', () => {

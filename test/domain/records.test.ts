@@ -84,6 +84,34 @@ describe('TLS-RPT record', () => {
   });
 });
 
+describe('hostile record and policy texts (found by npm run fuzz)', () => {
+  /** The result, and how long it took: each text below took 3 to 9 s before the fix (backtracking). */
+  const timed = <T>(fn: () => T): [T, number] => {
+    const t0 = performance.now();
+    const out = fn();
+    return [out, performance.now() - t0];
+  };
+  const spaces = ' '.repeat(65_536);
+
+  it('64 KiB runs of spaces in a record or a policy line are read in linear time, with the same verdicts', () => {
+    const [sts, stsMs] = timed(() => parseStsRecord(`v=STSv1${spaces}x`));
+    expect(sts).toMatch(/must begin with "v=STSv1"/);
+    const [rpt, rptMs] = timed(() => parseTlsRptRecord(`v=TLSRPTv1; rua=mailto:a@example.com${spaces}x`));
+    expect(rpt).toMatch(/not mailto: followed by an address/);
+    const [policy, policyMs] = timed(() => parseStsPolicy(`version: STSv1\nmx:${spaces}\rx\n`));
+    expect(policy).toMatchObject({ errors: expect.arrayContaining([expect.stringMatching(/^line 2 is not "name: value"/)]) });
+    const [trailing, trailingMs] = timed(() => parseStsPolicy(`version:${spaces}x${spaces}\n`));
+    expect(trailing).toMatchObject({ errors: expect.arrayContaining([expect.stringMatching(/^version is "x", not STSv1/)]) });
+    for (const ms of [stsMs, rptMs, policyMs, trailingMs]) expect(ms).toBeLessThan(500);
+  });
+
+  it('spaces and tabs around ";" and "," are still not part of the fields', () => {
+    expect(parseStsRecord('v=STSv1 \t;\t id=1 ;  ; ext=2 \t')).toMatch(/"" is not a field/);
+    expect(parseStsRecord('v=STSv1 \t;\t id=1 ; ext=2')).toEqual({ id: '1' });
+    expect(parseTlsRptRecord('v=TLSRPTv1 ;rua=mailto:a@example.com \t, \thttps://r.example.com/ ')).toEqual({ rua: ['mailto:a@example.com', 'https://r.example.com/ '] });
+  });
+});
+
 describe('--connect-to', () => {
   it('parses names, addresses, IPv6 in brackets and * for any host', () => {
     expect(parseConnectTo('mx.example.org:25=127.0.0.1:2525')).toEqual({ fromHost: 'mx.example.org', fromPort: 25, toHost: '127.0.0.1', toPort: 2525 });
