@@ -169,6 +169,24 @@ describe('test lab', () => {
     expect(await smtp(sub, 'MAIL FROM:<x@example.org>')).toMatch(/^530 5\.7\.0 Must issue a STARTTLS command first/);
   });
 
+  it('has five accounts, alice to erin: each logs in to IMAPS and is a recipient the MX accepts', async () => {
+    expect(lab.users.map((u) => u.user)).toEqual(['alice', 'bob', 'carol', 'dave', 'erin'].map((n) => `${n}@${lab.domain}`));
+    const mx = await plain(lab.hosts.smtp, lab.ports.smtp);
+    await smtpReply(mx);
+    await smtp(mx, 'EHLO probe.test');
+    expect(await smtp(mx, 'MAIL FROM:<someone@example.org>')).toMatch(/^250 /);
+    for (const [i, u] of lab.users.entries()) {
+      expect([u.user, await smtp(mx, `RCPT TO:<${u.user}>`)]).toEqual([u.user, expect.stringMatching(/^250 /)]);
+      const box = await implicitTls(lab.hosts.imap, lab.ports.imaps);
+      await box.line();
+      expect([u.user, (await imap(box, `l${i}`, `LOGIN ${u.user} ${u.password}`)).at(-1)]).toEqual([u.user, expect.stringMatching(new RegExp(`^l${i} OK`))]);
+      expect((await imap(box, `e${i}`, 'EXAMINE INBOX')).at(-1)).toMatch(new RegExp(`^e${i} OK`));
+      await imap(box, `z${i}`, 'LOGOUT');
+    }
+    expect(await smtp(mx, 'RSET')).toMatch(/^250 /);
+    await smtp(mx, 'QUIT');
+  });
+
   it('delivers end to end: submission STARTTLS + AUTH PLAIN -> Postfix -> LMTP -> IMAPS', async () => {
     const [alice, bob] = [lab.users[0]!, lab.users[1]!];
     const token = randomBytes(8).toString('hex');

@@ -40,7 +40,9 @@ function labUsers(): LabUser[] {
   // base64url: no ':' (the passwd-file separator) and only IMAP atom characters, so tests can
   // send it unquoted in LOGIN.
   // carol is reserved for test/integration, so its mailbox holds only what that test delivers.
-  return ['alice', 'bob', 'carol'].map((name) => ({ user: `${name}@${LAB_DOMAIN}`, password: randomBytes(12).toString('base64url') }));
+  // dave and erin exist for runs that need more distinct logins (four load shards in
+  // test/distributed/lab-shards.test.ts); no test delivers to them, so their mailboxes stay empty.
+  return ['alice', 'bob', 'carol', 'dave', 'erin'].map((name) => ({ user: `${name}@${LAB_DOMAIN}`, password: randomBytes(12).toString('base64url') }));
 }
 
 /** Every listener, the greeting that proves it is up, and the process that owns it. */

@@ -2,7 +2,9 @@
  * A scripted SMTP, IMAP or POP3 server with STARTTLS, for what real servers do not do: keep the
  * plaintext buffered with STARTTLS and answer it inside TLS (CVE-2011-0411 class), answer it in
  * plaintext after the go-ahead, accept STARTTLS a second time, offer STARTTLS again inside TLS.
- * Logins always fail; nothing else is implemented. `heard` collects every line clients sent.
+ * Logins always fail; nothing else is implemented, except what an SMTP `smtpReply` answers
+ * (EXPN, MAIL, RCPT for the enumeration and relay probes). `heard` collects every line clients
+ * sent.
  */
 import type { Socket } from 'node:net';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
@@ -24,6 +26,12 @@ export interface StarttlsScript {
   readonly loginDelayMs?: number;
   /** Hang up after this many failed logins. */
   readonly dropAfterFailures?: number;
+  /**
+   * SMTP: this server's own answer to a command line other than STARTTLS, EHLO, AUTH and QUIT
+   * (EXPN, MAIL, RCPT, …), its reply lines; undefined for the default (250 to NOOP, RSET and
+   * HELO, 502 to the rest).
+   */
+  readonly smtpReply?: (line: string) => readonly string[] | undefined;
 }
 
 export function labCert(pki: LabPki): SecureContextOptions {
@@ -105,7 +113,9 @@ export function starttlsServer(script: StarttlsScript, heard: string[] = []): Pr
         return 'starttls';
       }
       const offerTls = !tls || script.readvertise === true;
-      if (protocol === 'smtp') {
+      const own = protocol === 'smtp' && !['EHLO', 'AUTH', 'QUIT'].includes(verb) ? script.smtpReply?.(line) : undefined;
+      if (own !== undefined) own.forEach(send);
+      else if (protocol === 'smtp') {
         if (verb === 'EHLO') {
           const caps = ['PIPELINING', ...(offerTls ? ['STARTTLS'] : []), ...(tls ? ['AUTH PLAIN LOGIN'] : [])];
           ['250-scripted.test', ...caps.map((c, i) => `250${i === caps.length - 1 ? ' ' : '-'}${c}`)].forEach(send);
