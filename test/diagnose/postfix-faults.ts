@@ -1,8 +1,10 @@
 /**
  * A second, private Postfix 3.7 for diagnose: the lab's configuration hardened to TLS >= 1.2,
  * plus one extra listener per misconfiguration a real server can have (test/lab's recipes,
- * LAB.md). It delivers through the lab's Dovecot (LMTP, SASL), so AUTH works for real. Started
- * once per test file; stop() is idempotent and the lab's reaper and sweeper cover crashes.
+ * LAB.md): master.cf options, a certificate minted at test time (fault-certs.ts), postscreen in
+ * front, or a service left commented out. It delivers through the lab's Dovecot (LMTP, SASL), so
+ * AUTH works for real. One instance for all faults, started once per test file; stop() is
+ * idempotent and the lab's reaper and sweeper cover crashes.
  */
 import { chmod, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,30 +16,81 @@ import type { LabPkiFiles } from '../lab/pki.js';
 import { freePorts } from '../lab/ports.js';
 import { postfixMasterCf, startPostfix, stopPostfix, writePostfixFiles } from '../lab/postfix.js';
 import { claimLabDir, LAB_DIR_PREFIX } from '../lab/sweep.js';
-import { brokenLeaves, createLabPki, type LabPki } from '../helpers/certs.js';
+import { createLabPki, type LabPki } from '../helpers/certs.js';
+import { writeFaultCerts, type CertFault } from './fault-certs.js';
 
 const HOST = '127.0.0.1';
 const SUBMISSION = '-o smtpd_sasl_auth_enable=yes -o smtpd_relay_restrictions=permit_sasl_authenticated,reject';
+/** Postscreen's pregreet wait (its minimum is 1 s). */
+export const POSTSCREEN_GREET_WAIT_S = 2;
 
-/** Each fault listener: its extra master.cf options (certificate files are filled in below). */
+/** A listener with one misconfiguration: its master.cf options, and the certificate it serves if not the lab's. */
+interface Fault {
+  readonly options: string;
+  readonly cert?: CertFault;
+  /** postscreen in front of smtpd (the `smtpd pass` service is added once). */
+  readonly postscreen?: boolean;
+  /** Commented out in master.cf, as Debian ships its submission service: nothing listens. */
+  readonly disabled?: boolean;
+}
+
+const SMTPS = `-o smtpd_tls_wrappermode=yes ${SUBMISSION}`;
+
 const FAULTS = {
   /** Implicit TLS on the STARTTLS submission port: the classic "wrong version number". */
-  wrapperOn587: `-o smtpd_tls_wrappermode=yes ${SUBMISSION}`,
+  wrapperOn587: { options: SMTPS },
   /** Port 465 without wrappermode: plaintext where clients start TLS. */
-  plainOn465: `-o smtpd_tls_security_level=may ${SUBMISSION}`,
+  plainOn465: { options: `-o smtpd_tls_security_level=may ${SUBMISSION}` },
   /** AUTH offered (and accepted) before STARTTLS. */
-  authBeforeTls: `-o smtpd_tls_security_level=may -o smtpd_tls_auth_only=no ${SUBMISSION}`,
+  authBeforeTls: { options: `-o smtpd_tls_security_level=may -o smtpd_tls_auth_only=no ${SUBMISSION}` },
   /** No TLS at all on a submission port. */
-  noTls: `-o smtpd_tls_security_level=none ${SUBMISSION}`,
+  noTls: { options: `-o smtpd_tls_security_level=none ${SUBMISSION}` },
   /** STARTTLS, but SASL off: no AUTH even inside TLS. */
-  noSasl: '-o smtpd_tls_security_level=encrypt -o smtpd_sasl_auth_enable=no',
+  noSasl: { options: '-o smtpd_tls_security_level=encrypt -o smtpd_sasl_auth_enable=no' },
   /** smtps serving key + leaf, no intermediate. */
-  missingIntermediate: `-o smtpd_tls_wrappermode=yes ${SUBMISSION}`,
+  missingIntermediate: { options: SMTPS, cert: 'missingIntermediate' },
   /** smtps serving an expired leaf. */
-  expired: `-o smtpd_tls_wrappermode=yes ${SUBMISSION}`,
+  expired: { options: SMTPS, cert: 'expired' },
+  /** smtps serving a leaf whose notBefore is in 10 days. */
+  notYetValid: { options: SMTPS, cert: 'notYetValid' },
+  /** smtps serving a leaf that runs out in 5 days. */
+  expiringSoon: { options: SMTPS, cert: 'expiringSoon' },
+  /** Submission (STARTTLS required) serving a certificate for other.test only. */
+  wrongHost: { options: `-o smtpd_tls_security_level=encrypt ${SUBMISSION}`, cert: 'wrongHost' },
+  /** smtps serving a self-signed leaf. */
+  selfSigned: { options: SMTPS, cert: 'selfSigned' },
+  /** An MX (STARTTLS may) serving the same self-signed leaf: opportunistic senders do not verify. */
+  selfSignedMx: { options: '', cert: 'selfSigned' },
+  /** smtps serving leaf + intermediate from a root nobody trusts. */
+  untrusted: { options: SMTPS, cert: 'untrusted' },
+  /**
+   * smtps serving a 1024-bit RSA leaf. Postfix 3.7 on Debian 12 (OpenSSL 3.0) serves it as
+   * configured, no security-level setting needed (Dovecot 2.3 needs one: dovecot-faults.ts).
+   */
+  weakKey: { options: SMTPS, cert: 'weakKey' },
+  /** smtps serving a SHA-1-signed leaf (likewise served as is). */
+  weakSignature: { options: SMTPS, cert: 'weakSignature' },
+  /** smtps still serving the certificate from before a renewal the other ports got (25 days left). */
+  stale: { options: SMTPS, cert: 'stale' },
   /** TLS 1.0/1.1 left at Postfix's defaults (>=TLSv1) on a submission port. */
-  legacyProtocols: `-o smtpd_tls_wrappermode=yes -o smtpd_tls_protocols=>=TLSv1 -o smtpd_tls_mandatory_protocols=>=TLSv1 ${SUBMISSION}`,
-} as const;
+  legacyProtocols: { options: `${SMTPS} -o smtpd_tls_protocols=>=TLSv1 -o smtpd_tls_mandatory_protocols=>=TLSv1` },
+  /** smtps limited to TLS 1.0 and 1.1 (a configuration from before TLS 1.2). */
+  noTls12: { options: `${SMTPS} -o smtpd_tls_protocols=<=TLSv1.1 -o smtpd_tls_mandatory_protocols=<=TLSv1.1` },
+  /** smtps speaking TLS 1.3 only: clients limited to TLS 1.2 cannot connect. */
+  tls13Only: { options: `${SMTPS} -o smtpd_tls_protocols=>=TLSv1.3 -o smtpd_tls_mandatory_protocols=>=TLSv1.3` },
+  /** An MX allowing one connection per minute per client (anvil): the next one is greeted with 421. */
+  rateLimited: { options: '-o smtpd_client_connection_rate_limit=1' },
+  /** An MX behind postscreen: "220-" at once, the rest of the greeting after postscreen_greet_wait. */
+  postscreen: { options: `-o postscreen_greet_wait=${POSTSCREEN_GREET_WAIT_S}s`, postscreen: true },
+  /** smtpd_delay_reject = no with a client restriction that rejects: the greeting is a 554. */
+  clientRejected: { options: '-o smtpd_delay_reject=no -o smtpd_client_restrictions=reject' },
+  /** An MX whose certificate file is missing: STARTTLS offered, the handshake refused (alert 40). */
+  missingCertMx: { options: '-o smtpd_tls_chain_files=/nonexistent/mailprobe-chain.pem' },
+  /** The same on smtps: no handshake completes. */
+  missingCertSmtps: { options: `${SMTPS} -o smtpd_tls_chain_files=/nonexistent/mailprobe-chain.pem` },
+  /** A submission service left commented out. */
+  disabled: { options: SUBMISSION, disabled: true },
+} as const satisfies Record<string, Fault>;
 
 export type PostfixFault = keyof typeof FAULTS;
 
@@ -60,7 +113,6 @@ export async function startFaultyPostfix(lab: LabInfo): Promise<FaultyPostfix> {
   await chmod(dir, 0o755);
   await claimLabDir(dir);
   const pki: LabPki = createLabPki();
-  const broken = brokenLeaves(pki);
   const pkiFiles: LabPkiFiles = {
     rootCaPem: pki.root.certPem,
     rootCaPath: join(dir, 'root-ca.pem'),
@@ -70,8 +122,7 @@ export async function startFaultyPostfix(lab: LabInfo): Promise<FaultyPostfix> {
     dhPath: join(dir, 'unused-dh.pem'),
   };
   await writeFile(pkiFiles.rootCaPath, pki.root.certPem, { mode: 0o644 });
-  const leafOnly = await writeChain(dir, 'leaf-only.pem', [pki.leaf.keyPem, pki.leaf.certPem]);
-  const expired = await writeChain(dir, 'expired.pem', [broken.expired!.keyPem, broken.expired!.chainPem]);
+  const certs = await writeFaultCerts(dir, pki);
   const names = ['smtp', 'submission', 'smtps', ...(Object.keys(FAULTS) as PostfixFault[])] as const;
   const ports = await freePorts(HOST, names);
   const options = {
@@ -89,12 +140,15 @@ export async function startFaultyPostfix(lab: LabInfo): Promise<FaultyPostfix> {
   const masterCf = join(paths.configDir, 'master.cf');
   // The hardening the lab leaves out: no TLS 1.0/1.1 (RFC 8996).
   await writeFile(mainCf, `${await readFile(mainCf, 'utf8')}smtpd_tls_protocols = >=TLSv1.2\nsmtpd_tls_mandatory_protocols = >=TLSv1.2\n`);
-  const chainFor: Partial<Record<PostfixFault, string>> = { missingIntermediate: leafOnly, expired };
-  const extra = (Object.keys(FAULTS) as PostfixFault[]).map((fault) => {
-    const chain = chainFor[fault] === undefined ? '' : ` -o smtpd_tls_chain_files=${chainFor[fault]}`;
-    return `${HOST}:${ports[fault]} inet n - n - - smtpd ${FAULTS[fault]}${chain}`;
+  const extra = (Object.keys(FAULTS) as PostfixFault[]).map((name) => {
+    const fault: Fault = FAULTS[name];
+    const chain = fault.cert === undefined ? '' : ` -o smtpd_tls_chain_files=${certs[fault.cert].keyAndChainPath}`;
+    const service = fault.postscreen ? 'inet n - n - 1 postscreen' : 'inet n - n - - smtpd';
+    return `${fault.disabled ? '#' : ''}${HOST}:${ports[name]} ${service} ${fault.options}${chain}`.trimEnd();
   });
-  await writeFile(masterCf, `${extra.join('\n')}\n${postfixMasterCf(options)}`);
+  // postscreen hands clients that pass its tests to this service.
+  const pass = 'smtpd pass - - n - - smtpd';
+  await writeFile(masterCf, `${[...extra, pass].join('\n')}\n${postfixMasterCf(options)}`);
   // Postfix re-reads a config file modified in the last second until it "cools" (postfix.ts).
   const past = new Date(Date.now() - 60_000);
   await Promise.all([utimes(mainCf, past, past), utimes(masterCf, past, past)]);

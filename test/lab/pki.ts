@@ -4,7 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createLabPki } from '../helpers/certs.js';
+import { createLabPki, type LabPki } from '../helpers/certs.js';
 
 /**
  * RFC 7919 ffdhe2048 (Appendix A.1), as printed by
@@ -35,8 +35,8 @@ export interface LabPkiFiles {
   readonly dhPath: string;
 }
 
-export async function writeLabPki(dir: string): Promise<LabPkiFiles> {
-  const pki = createLabPki();
+/** `pki`: a caller that mints more certificates from the same CA (test/diagnose's fault variants) passes its own. */
+export async function writeLabPki(dir: string, pki: LabPki = createLabPki()): Promise<LabPkiFiles> {
   const files: LabPkiFiles = {
     rootCaPem: pki.root.certPem,
     rootCaPath: join(dir, 'root-ca.pem'),
