@@ -130,7 +130,8 @@ describe('diagnose: certificates', () => {
     // offers neither for P-192 or smaller (the handshake fails: "no shared cipher"). A CA key on
     // the curve is served and verified at OpenSSL level 1 (96-bit security); the rule is the same.
     const small = smallCurveChain();
-    const f = expectOnly(await diagnoseCert(small), 'tls.cert.weak-key');
+    // Served at level 0: OpenSSL 3.5 (Node 24) refuses to load a chain with a 96-bit CA key at its default level 2.
+    const f = expectOnly(await diagnoseCert(small, { server: { ciphers: 'DEFAULT@SECLEVEL=0' } }), 'tls.cert.weak-key');
     expect(f.detail).toContain('"CN=mailprobe small-curve CA" has a 192-bit EC key');
     expect(f.detail).not.toContain(LAB_SERVERNAME);
   });
