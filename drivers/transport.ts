@@ -83,6 +83,8 @@ interface PendingRead {
 }
 
 const LF = 0x0a;
+/** What write() returns when the socket took every byte at once. */
+const WRITTEN: Promise<void> = Promise.resolve();
 
 /**
  * One connection to a server: TCP, optional implicit TLS, STARTTLS upgrade, and a pull API
@@ -302,9 +304,27 @@ export class Transport {
     this.#lastWriteAt = this.#now();
     this.#awaitingFirstByte = true;
     this.#firstByteAt = undefined;
+    const socket = this.#socket;
+    // The socket's callback comes a tick later even when the kernel took every byte at once;
+    // until the promise below exists, it only notes the outcome.
+    let waiter: ((err: Error | null | undefined) => void) | undefined;
+    let early: { err: Error | null | undefined } | undefined;
+    socket.write(bytes, (err) => {
+      if (waiter) waiter(err);
+      else early = { err };
+    });
+    // Accepted whole, synchronously (the usual case): no deadline is left to keep.
+    if (early === undefined && socket.writableLength === 0 && !socket.destroyed) return WRITTEN;
     const timeoutMs = options.timeoutMs ?? this.timeouts.commandMs;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
+      const done = (err: Error | null | undefined): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err) reject(this.#closedError(phase, err));
+        else resolve();
+      };
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;
@@ -312,16 +332,23 @@ export class Transport {
         this.#fail(err);
         reject(err);
       }, timeoutMs);
-      this.#socket.write(bytes, (err) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (err) {
-          const e = this.#closedError(phase, err);
-          reject(e);
-        } else resolve();
-      });
+      if (early) done(early.err);
+      else waiter = done;
     });
+  }
+
+  /**
+   * The next line if a complete one is already buffered (no promise, no deadline: nothing is
+   * waited for), else undefined; readLine() then waits for it. Limit errors throw as readLine
+   * rejects.
+   */
+  takeLine(options: ReadOptions = {}): Buffer | undefined {
+    if (this.#reader) throw new Error('a read is already pending on this connection');
+    const ready = this.#take('line', 0, 0);
+    if (ready === undefined) return undefined;
+    if (ready instanceof MailprobeError) throw this.#contextualize(ready, options.phase ?? 'command');
+    if (options.record ?? true) this.#record('line', ready);
+    return ready;
   }
 
   /**

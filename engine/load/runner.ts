@@ -102,6 +102,8 @@ class LoadRun {
   /** Closed loop: measured iterations this thread may still start. */
   #budget: number;
   #counter = 0;
+  /** The clock was seen at or after measureFrom (set by #mayStart). */
+  #pastWarmup = false;
 
   constructor(o: RunLoadOptions) {
     this.#o = o;
@@ -242,9 +244,13 @@ class LoadRun {
   /** Closed loop: whether another iteration may start now (takes it from the budget). */
   #mayStart(): boolean {
     if (this.#stopping || this.#aborted) return false;
-    const now = this.#clock.now();
-    if (now >= this.#endAt) return false;
-    if (now < this.#measureFrom) return true;
+    // Without an end time, once past the warm-up only the budget decides (the clock is monotonic).
+    if (this.#endAt !== Infinity || !this.#pastWarmup) {
+      const now = this.#clock.now();
+      if (now >= this.#endAt) return false;
+      if (now < this.#measureFrom) return true;
+      this.#pastWarmup = true;
+    }
     if (this.#budget <= 0) return false;
     this.#budget--;
     return true;

@@ -100,8 +100,10 @@ export class SmtpSender {
     const at = this.#ctx.now();
     await t.write(follow ? msg.bodyAndEnvelope : quit ? msg.bodyAndQuit() : msg.body, this.#m.writeData);
     this.#awaitingBody = false;
-    const code = await readCode(t, this.#m.readData);
-    this.#m.data.record(at, this.#ctx.now() - at, code >= 200 && code < 300);
+    const read = readCode(t, this.#m.readData);
+    const code = typeof read === 'number' ? read : await read;
+    const answeredAt = this.#ctx.now();
+    this.#m.data.record(at, answeredAt - at, code >= 200 && code < 300);
     if (code < 200 || code >= 300) {
       if (follow || quit) t.destroy();
       throw new RejectedReply('smtp.data', smtpReplyClass(code), `end of data answered ${code}`);
@@ -114,7 +116,8 @@ export class SmtpSender {
     }
     if (follow) {
       // This message is delivered; a refused next envelope fails the next message, not this one.
-      const refusal = await this.#envelopeReplies(at);
+      const replies = this.#envelopeReplies(at, answeredAt);
+      const refusal = replies instanceof Promise ? await replies : replies;
       if (refusal) this.#refused = refusal;
       else this.#awaitingBody = true;
     }
@@ -126,7 +129,7 @@ export class SmtpSender {
     if (this.#pipelining) {
       const at = this.#ctx.now();
       await t.write(this.message.envelope, this.#m.write);
-      const refusal = await this.#envelopeReplies(at);
+      const refusal = await this.#envelopeReplies(at, undefined);
       if (refusal) throw refusal;
     } else {
       const cmds = this.message.commands;
@@ -134,27 +137,52 @@ export class SmtpSender {
         const at = this.#ctx.now();
         await t.write(cmds[i]!, this.#m.write);
         const code = await readCode(t, this.#m.read);
-        const refusal = this.#check(i, code, at);
+        const refusal = this.#check(i, code, at, this.#ctx.now());
         if (refusal) throw refusal;
       }
     }
     this.#awaitingBody = true;
   }
 
-  /** Read MAIL, RCPT…, DATA replies of a group written at `at`; the first refusal, if any. */
-  async #envelopeReplies(at: number): Promise<RejectedReply | undefined> {
+  /**
+   * Read MAIL, RCPT…, DATA replies of a group written at `at`; the first refusal, if any.
+   * Replies already buffered are taken at once, without a promise, and share one clock
+   * reading (they arrived together: `readAt`, when the caller just read the clock, else now);
+   * a promise only when one has to be waited for.
+   */
+  #envelopeReplies(at: number, readAt: number | undefined): RejectedReply | undefined | Promise<RejectedReply | undefined> {
     let refusal: RejectedReply | undefined;
     const n = this.#rcpts + 2;
+    let now = readAt;
     for (let i = 0; i < n; i++) {
-      const code = await readCode(this.#t, this.#m.read);
-      refusal ??= this.#check(i, code, at);
+      const read = readCode(this.#t, this.#m.read);
+      if (typeof read !== 'number') return this.#envelopeRepliesAfter(at, i, read, refusal);
+      now ??= this.#ctx.now();
+      refusal ??= this.#check(i, read, at, now);
     }
     return refusal;
   }
 
-  /** Record reply `i` of an envelope (0 MAIL, 1..n RCPT, last DATA); a RejectedReply if refused. */
-  #check(i: number, code: number, at: number): RejectedReply | undefined {
-    const ms = this.#ctx.now() - at;
+  /** The rest of #envelopeReplies from reply `i`, whose code is still on its way. */
+  async #envelopeRepliesAfter(at: number, i: number, pending: Promise<number>, refusal: RejectedReply | undefined): Promise<RejectedReply | undefined> {
+    let now = 0;
+    const n = this.#rcpts + 2;
+    for (let j = i; j < n; j++) {
+      const read = j === i ? pending : readCode(this.#t, this.#m.read);
+      let code: number;
+      if (typeof read === 'number') code = read;
+      else {
+        code = await read;
+        now = this.#ctx.now();
+      }
+      refusal ??= this.#check(j, code, at, now);
+    }
+    return refusal;
+  }
+
+  /** Record reply `i` of an envelope (0 MAIL, 1..n RCPT, last DATA), read at `now`; a RejectedReply if refused. */
+  #check(i: number, code: number, at: number, now: number): RejectedReply | undefined {
+    const ms = now - at;
     const last = this.#rcpts + 1;
     const metric = i === 0 ? this.#m.mail : i === last ? this.#m.dataCmd : this.#m.rcpt;
     const ok = i === last ? code === 354 : code >= 200 && code < 300;

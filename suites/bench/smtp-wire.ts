@@ -16,19 +16,43 @@ const MAX_REPLY_LINES = 1000;
  * The code of the next reply (RFC 5321 §4.2: `NNN-` continues, `NNN ` or `NNN` ends).
  * `options` should say `record: false` (bench transports keep no transcript anyway) and carry
  * the deadline; it is passed through as is, so callers build it once per session.
+ *
+ * A reply already buffered whole (pipelined replies usually are) is returned as a number, at
+ * once; otherwise a promise waits for the rest under the read deadline. Callers `await` it
+ * either way; the hot path tests `typeof` and skips the await.
  */
-export async function readCode(t: Transport, options: ReadOptions): Promise<number> {
+export function readCode(t: Transport, options: ReadOptions): number | Promise<number> {
   for (let lines = 0; lines < MAX_REPLY_LINES; lines++) {
-    const line = await t.readLine(options);
-    const a = line[0]! - DIGIT_0;
-    const b = line[1]! - DIGIT_0;
-    const c = line[2]! - DIGIT_0;
-    if (line.length < 4 || a < 2 || a > 5 || b < 0 || b > 9 || c < 0 || c > 9) {
-      t.destroy();
-      throw new MailprobeError('EPROTOCOL', `reply line does not start with a reply code: "${renderWireText(line.subarray(0, 120))}"`);
-    }
-    if (line[3] !== DASH) return a * 100 + b * 10 + c;
+    const line = t.takeLine(options);
+    if (line === undefined) return readCodeAsync(t, options, lines);
+    const code = codeOf(t, line);
+    if (line[3] !== DASH) return code;
   }
+  return tooLong(t);
+}
+
+async function readCodeAsync(t: Transport, options: ReadOptions, from: number): Promise<number> {
+  for (let lines = from; lines < MAX_REPLY_LINES; lines++) {
+    const line = await t.readLine(options);
+    const code = codeOf(t, line);
+    if (line[3] !== DASH) return code;
+  }
+  return tooLong(t);
+}
+
+/** The reply code of one line; a line that does not start with one closes the connection. */
+function codeOf(t: Transport, line: Buffer): number {
+  const a = line[0]! - DIGIT_0;
+  const b = line[1]! - DIGIT_0;
+  const c = line[2]! - DIGIT_0;
+  if (line.length < 4 || a < 2 || a > 5 || b < 0 || b > 9 || c < 0 || c > 9) {
+    t.destroy();
+    throw new MailprobeError('EPROTOCOL', `reply line does not start with a reply code: "${renderWireText(line.subarray(0, 120))}"`);
+  }
+  return a * 100 + b * 10 + c;
+}
+
+function tooLong(t: Transport): never {
   t.destroy();
   throw new MailprobeError('EPROTOCOL', `reply longer than ${MAX_REPLY_LINES} lines`);
 }

@@ -32,6 +32,24 @@ describe('HDR latency histograms', () => {
     expect(s.p999).toBeLessThanOrEqual(s.max);
   });
 
+  it('records exactly what the library\'s recordValue records (powers of two ± 1, random, bounds)', () => {
+    const direct = createHistogram();
+    const library = createHistogram();
+    const values: number[] = [0, 1, 2, 3];
+    for (let k = 1; k < 32; k++) for (const d of [-1, 0, 1]) values.push(2 ** k + d);
+    for (let i = 0; i < 20000; i++) values.push(Math.floor(Math.random() * 2 ** (1 + (i % 32))));
+    for (const us of values) {
+      const clamped = Math.min(us, HIGHEST_US);
+      recordMs(direct, us / 1000);
+      library.recordValue(clamped);
+    }
+    expect(direct.totalCount).toBe(library.totalCount);
+    expect(direct.minNonZeroValue).toBe(library.minNonZeroValue);
+    expect(direct.maxValue).toBe(library.maxValue);
+    // Every count, bucket by bucket.
+    expect(encodeHistogram(direct)).toBe(encodeHistogram(library));
+  });
+
   it('clamps values beyond the stated bounds instead of growing', () => {
     const h = createHistogram();
     const before = h.estimatedFootprintInBytes;
