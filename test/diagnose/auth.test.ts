@@ -1,46 +1,36 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLabPki, LAB_SERVERNAME, type LabPki } from '../helpers/certs.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ScriptServer } from '../helpers/script-server.js';
 import { faultServer, labCert } from './fault-server.js';
-import { expectOnly, runDiagnose, serious } from './run-diagnose.js';
+import { expectOnly, labTrust, runDiagnose, serious } from './run-diagnose.js';
 
-let pki: LabPki;
-let caFile = '';
+const lab = labTrust();
 let server: ScriptServer | undefined;
-beforeAll(async () => {
-  pki = createLabPki();
-  caFile = join(await mkdtemp(join(tmpdir(), 'mailprobe-diag-')), 'root.pem');
-  await writeFile(caFile, pki.root.certPem);
-});
 afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-const trust = (): string[] => ['--servername', LAB_SERVERNAME, '--ca', caFile];
+const trust = lab.args;
 const PASSWORD = { MAILPROBE_PASSWORD: 'correct horse' };
 
 describe('diagnose: authentication exposure', () => {
   it('finds SMTP AUTH PLAIN offered before STARTTLS', async () => {
-    server = await faultServer({ starttls: labCert(pki), caps: ['STARTTLS', 'AUTH PLAIN LOGIN'] });
+    server = await faultServer({ starttls: labCert(lab.pki), caps: ['STARTTLS', 'AUTH PLAIN LOGIN'] });
     const f = expectOnly(await runDiagnose([`submission://127.0.0.1:${server.port}`, ...trust()]), 'auth.plaintext-before-tls');
     expect(f.evidence).toEqual(['S: 250 AUTH PLAIN LOGIN']);
   });
 
   it('finds IMAP without LOGINDISABLED and POP3 USER before STLS', async () => {
-    server = await faultServer({ protocol: 'imap', starttls: labCert(pki), caps: ['STARTTLS'] });
+    server = await faultServer({ protocol: 'imap', starttls: labCert(lab.pki), caps: ['STARTTLS'] });
     expectOnly(await runDiagnose([`imap://127.0.0.1:${server.port}`, ...trust()]), 'auth.plaintext-before-tls');
     await server.close();
-    server = await faultServer({ protocol: 'pop3', starttls: labCert(pki), caps: ['STLS', 'USER'] });
+    server = await faultServer({ protocol: 'pop3', starttls: labCert(lab.pki), caps: ['STLS', 'USER'] });
     const f = expectOnly(await runDiagnose([`pop3://127.0.0.1:${server.port}`, ...trust()]), 'auth.plaintext-before-tls');
     expect(f.detail).toContain('USER');
   });
 
   it('proves a cleartext login works only when given credentials, and says so', async () => {
     const heard: string[] = [];
-    server = await faultServer({ starttls: labCert(pki), caps: ['STARTTLS', 'AUTH PLAIN'], acceptLogin: true }, heard);
+    server = await faultServer({ starttls: labCert(lab.pki), caps: ['STARTTLS', 'AUTH PLAIN'], acceptLogin: true }, heard);
     const without = await runDiagnose([`submission://127.0.0.1:${server.port}`, ...trust()]);
     expect(without.report.findings.map((f) => f.id)).toEqual(['auth.plaintext-before-tls']);
     expect(heard.some((l) => l.startsWith('AUTH'))).toBe(false);
@@ -57,14 +47,14 @@ describe('diagnose: authentication exposure', () => {
 
   it('does not send a password where cleartext login is not offered', async () => {
     const heard: string[] = [];
-    server = await faultServer({ starttls: labCert(pki), acceptLogin: true }, heard);
+    server = await faultServer({ starttls: labCert(lab.pki), acceptLogin: true }, heard);
     const r = await runDiagnose([`submission://127.0.0.1:${server.port}`, ...trust(), '--user', 'alice'], PASSWORD);
     expect(serious(r.report)).toEqual([]);
     expect(heard.filter((l) => /^AUTH/i.test(l))).toEqual([]);
   });
 
   it('finds a submission port without AUTH even inside TLS', async () => {
-    server = await faultServer({ starttls: labCert(pki), capsTls: ['PIPELINING'] });
+    server = await faultServer({ starttls: labCert(lab.pki), capsTls: ['PIPELINING'] });
     expectOnly(await runDiagnose([`submission://127.0.0.1:${server.port}`, ...trust()]), 'auth.not-offered');
     // The same on an MX is how it should be.
     expect(serious((await runDiagnose([`smtp://127.0.0.1:${server.port}`, ...trust()])).report)).toEqual([]);

@@ -8,12 +8,12 @@
  * POP3, STARTTLS and implicit TLS alike. The client (127.0.0.1) is never "local" to Dovecot
  * (LAB.md, the LOGINDISABLED trap). Started once per test file; stop() is idempotent.
  */
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLabPki } from '../helpers/certs.js';
 import { startDovecot, stopDovecot, writeDovecotFiles } from '../lab/dovecot.js';
-import { waitForGreeting } from '../lab/greeting.js';
+import { awaitVariant } from '../lab/variant.js';
 import type { LabInfo } from '../lab/info.js';
 import { writeLabPki } from '../lab/pki.js';
 import { freePorts } from '../lab/ports.js';
@@ -99,26 +99,15 @@ export async function startFaultyDovecot(lab: LabInfo): Promise<FaultyDovecot> {
   await writeFile(files.conf, `${conf.replace(listen, `listen = ${NAMES.map((n) => hosts[n]).join(', ')}\n`)}\n${locals.join('')}`);
 
   const server = startDovecot(files);
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      await stopDovecot(server);
-      await rm(dir, { recursive: true, force: true });
-    })());
-  try {
-    const deadline = Date.now() + 15_000;
-    const died = (): string | undefined => {
-      const why = server.exitReason();
-      return why === undefined ? undefined : `dovecot ${why}: ${server.output()}`;
-    };
-    // The master binds every listener before it starts its login processes.
-    await Promise.all([
-      waitForGreeting({ name: 'faulty dovecot imap', host: hosts.correct, port: ports.imap, greeting: /^\* OK / }, deadline, died),
-      waitForGreeting({ name: 'faulty dovecot pop3', host: hosts.stalePop3, port: ports.pop3, greeting: /^\+OK / }, deadline, died),
-    ]);
-  } catch (err) {
-    await stop().catch(() => undefined);
-    throw err;
-  }
+  // The master binds every listener before it starts its login processes.
+  const stop = await awaitVariant(
+    server,
+    [
+      { name: 'faulty dovecot imap', host: hosts.correct, port: ports.imap, greeting: /^\* OK / },
+      { name: 'faulty dovecot pop3', host: hosts.stalePop3, port: ports.pop3, greeting: /^\+OK / },
+    ],
+    () => stopDovecot(server),
+    dir,
+  );
   return { hosts, ports, rootCaPath: pki.rootCaPath, stop };
 }

@@ -6,11 +6,11 @@
  * AUTH works for real. One instance for all faults, started once per test file; stop() is
  * idempotent and the lab's reaper and sweeper cover crashes.
  */
-import { chmod, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dovecotPaths } from '../lab/dovecot.js';
-import { waitForGreeting } from '../lab/greeting.js';
+import { awaitVariant } from '../lab/variant.js';
 import type { LabInfo } from '../lab/info.js';
 import type { LabPkiFiles } from '../lab/pki.js';
 import { freePorts } from '../lab/ports.js';
@@ -154,21 +154,7 @@ export async function startFaultyPostfix(lab: LabInfo): Promise<FaultyPostfix> {
   await Promise.all([utimes(mainCf, past, past), utimes(masterCf, past, past)]);
 
   const server = startPostfix(paths);
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      await stopPostfix(server, paths);
-      await rm(dir, { recursive: true, force: true });
-    })());
-  try {
-    // The master binds every listener before it accepts on any: one greeting means all are up.
-    await waitForGreeting({ name: 'faulty postfix', host: HOST, port: ports.smtp, greeting: /^220 / }, Date.now() + 15_000, () => {
-      const why = server.exitReason();
-      return why === undefined ? undefined : `postfix ${why}: ${server.output()}`;
-    });
-  } catch (err) {
-    await stop().catch(() => undefined);
-    throw err;
-  }
+  // The master binds every listener before it accepts on any: one greeting means all are up.
+  const stop = await awaitVariant(server, [{ name: 'faulty postfix', host: HOST, port: ports.smtp, greeting: /^220 / }], () => stopPostfix(server, paths), dir);
   return { host: HOST, ports: { ...ports }, rootCaPath: pkiFiles.rootCaPath, stop };
 }

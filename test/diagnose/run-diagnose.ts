@@ -3,10 +3,33 @@
  * test makes: the expected finding is there and nothing else above info is (false alarms are
  * bugs of the same weight as misses).
  */
-import { expect } from 'vitest';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, expect } from 'vitest';
 import { run } from '../../bin/commands/diagnose.js';
 import type { Finding, Report } from '../../engine/report-types.js';
 import { fakeIo } from '../helpers/cli.js';
+import { createLabPki, LAB_SERVERNAME, type LabPki } from '../helpers/certs.js';
+
+export interface LabTrust {
+  /** The CA that signs the scripted servers' certificates (set in beforeAll). */
+  pki: LabPki;
+  /** `--servername` and `--ca` for the diagnose command line. */
+  args(): string[];
+}
+
+/** A lab PKI and its root in a file, made once for the calling test file (call at its top level). */
+export function labTrust(): LabTrust {
+  let caFile = '';
+  const trust: LabTrust = { pki: undefined as unknown as LabPki, args: () => ['--servername', LAB_SERVERNAME, '--ca', caFile] };
+  beforeAll(async () => {
+    trust.pki = createLabPki();
+    caFile = join(await mkdtemp(join(tmpdir(), 'mailprobe-diag-')), 'root.pem');
+    await writeFile(caFile, trust.pki.root.certPem);
+  });
+  return trust;
+}
 
 export interface DiagnoseRun {
   readonly code: number;

@@ -1,44 +1,34 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLabPki, LAB_SERVERNAME, type LabPki } from '../helpers/certs.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { scriptServer, type ScriptServer } from '../helpers/script-server.js';
 import { faultServer, labCert } from './fault-server.js';
-import { expectOnly, runDiagnose } from './run-diagnose.js';
+import { expectOnly, labTrust, runDiagnose } from './run-diagnose.js';
 
-let pki: LabPki;
-let caFile = '';
+const lab = labTrust();
 let server: ScriptServer | undefined;
-beforeAll(async () => {
-  pki = createLabPki();
-  caFile = join(await mkdtemp(join(tmpdir(), 'mailprobe-diag-')), 'root.pem');
-  await writeFile(caFile, pki.root.certPem);
-});
 afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-const trust = (): string[] => ['--servername', LAB_SERVERNAME, '--ca', caFile];
+const trust = lab.args;
 /** OpenSSL 3 speaks TLS 1.0/1.1 only at security level 0, on both sides (LAB.md). */
 const LEGACY_SERVER = { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } as const;
 
 describe('diagnose: TLS versions', () => {
   it('finds TLS 1.0 and 1.1 accepted next to 1.2 and 1.3 (low on submission)', async () => {
-    server = await faultServer({ implicit: labCert(pki, LEGACY_SERVER) });
+    server = await faultServer({ implicit: labCert(lab.pki, LEGACY_SERVER) });
     const r = await runDiagnose([`smtps://127.0.0.1:${server.port}`, ...trust()]);
     expectOnly(r, 'tls.version.legacy', 'low');
     expect(r.report.ports?.[0]?.tls?.versions).toEqual(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
   });
 
   it('keeps legacy versions on an MX (opportunistic STARTTLS) at info', async () => {
-    server = await faultServer({ starttls: labCert(pki, LEGACY_SERVER) });
+    server = await faultServer({ starttls: labCert(lab.pki, LEGACY_SERVER) });
     const r = await runDiagnose([`smtp://127.0.0.1:${server.port}`, ...trust()]);
     expect(r.report.findings.map((f) => [f.id, f.severity])).toEqual([['tls.version.legacy', 'info']]);
   });
 
   it('finds a server that speaks nothing newer than TLS 1.1, over STARTTLS too', async () => {
-    server = await faultServer({ starttls: labCert(pki, { ...LEGACY_SERVER, maxVersion: 'TLSv1.1' }) });
+    server = await faultServer({ starttls: labCert(lab.pki, { ...LEGACY_SERVER, maxVersion: 'TLSv1.1' }) });
     const r = await runDiagnose([`submission://127.0.0.1:${server.port}`, ...trust()]);
     expect(r.report.findings.map((f) => [f.id, f.severity])).toEqual([
       ['tls.version.legacy', 'low'],
@@ -48,7 +38,7 @@ describe('diagnose: TLS versions', () => {
   });
 
   it('finds a TLS 1.3-only server (low: only clients stuck on 1.2 suffer)', async () => {
-    server = await faultServer({ implicit: labCert(pki, { minVersion: 'TLSv1.3' }) });
+    server = await faultServer({ implicit: labCert(lab.pki, { minVersion: 'TLSv1.3' }) });
     expectOnly(await runDiagnose([`smtps://127.0.0.1:${server.port}`, ...trust()]), 'tls.version.no-tls12', 'low');
   });
 

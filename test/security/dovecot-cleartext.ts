@@ -5,11 +5,11 @@
  * client (127.0.0.1) is not "local" to Dovecot (LAB.md, the LOGINDISABLED trap). Its own
  * directory, ports and LMTP listener (unused). Started once per test file; stop() is idempotent.
  */
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDovecot, stopDovecot, writeDovecotFiles } from '../lab/dovecot.js';
-import { waitForGreeting } from '../lab/greeting.js';
+import { awaitVariant } from '../lab/variant.js';
 import type { LabInfo } from '../lab/info.js';
 import { writeLabPki } from '../lab/pki.js';
 import { freePorts } from '../lab/ports.js';
@@ -36,25 +36,14 @@ export async function startCleartextDovecot(lab: LabInfo): Promise<CleartextDove
   await writeFile(files.conf, conf.replace('disable_plaintext_auth = yes', 'disable_plaintext_auth = no'));
 
   const server = startDovecot(files);
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      await stopDovecot(server);
-      await rm(dir, { recursive: true, force: true });
-    })());
-  try {
-    const deadline = Date.now() + 15_000;
-    const died = (): string | undefined => {
-      const why = server.exitReason();
-      return why === undefined ? undefined : `dovecot ${why}: ${server.output()}`;
-    };
-    await Promise.all([
-      waitForGreeting({ name: 'cleartext dovecot imap', host, port: ports.imap, greeting: /^\* OK / }, deadline, died),
-      waitForGreeting({ name: 'cleartext dovecot pop3', host, port: ports.pop3, greeting: /^\+OK / }, deadline, died),
-    ]);
-  } catch (err) {
-    await stop().catch(() => undefined);
-    throw err;
-  }
+  const stop = await awaitVariant(
+    server,
+    [
+      { name: 'cleartext dovecot imap', host, port: ports.imap, greeting: /^\* OK / },
+      { name: 'cleartext dovecot pop3', host, port: ports.pop3, greeting: /^\+OK / },
+    ],
+    () => stopDovecot(server),
+    dir,
+  );
   return { host, ports: { imap: ports.imap, pop3: ports.pop3 }, rootCaPath: pki.rootCaPath, rootCaPem: pki.rootCaPem, stop };
 }

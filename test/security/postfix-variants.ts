@@ -7,11 +7,11 @@
  * else is discarded (default_transport = relay_transport = discard:), so even a relay that
  * accepted would send nothing anywhere. Started once per test file; stop() is idempotent.
  */
-import { chmod, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dovecotPaths } from '../lab/dovecot.js';
-import { waitForGreeting } from '../lab/greeting.js';
+import { awaitVariant } from '../lab/variant.js';
 import type { LabInfo } from '../lab/info.js';
 import { freePorts } from '../lab/ports.js';
 import { postfixMasterCf, startPostfix, stopPostfix, writePostfixFiles } from '../lab/postfix.js';
@@ -78,21 +78,7 @@ export async function startSecurityPostfix(lab: LabInfo): Promise<SecurityPostfi
   await utimes(masterCf, past, past);
 
   const server = startPostfix(paths);
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      await stopPostfix(server, paths);
-      await rm(dir, { recursive: true, force: true });
-    })());
-  try {
-    // The master binds every listener before it accepts on any: one greeting means all are up.
-    await waitForGreeting({ name: 'security postfix', host: HOST, port: ports.smtp, greeting: /^220 / }, Date.now() + 15_000, () => {
-      const why = server.exitReason();
-      return why === undefined ? undefined : `postfix ${why}: ${server.output()}`;
-    });
-  } catch (err) {
-    await stop().catch(() => undefined);
-    throw err;
-  }
+  // The master binds every listener before it accepts on any: one greeting means all are up.
+  const stop = await awaitVariant(server, [{ name: 'security postfix', host: HOST, port: ports.smtp, greeting: /^220 / }], () => stopPostfix(server, paths), dir);
   return { host: HOST, ports: { ...ports }, rootCaPath, rootCaPem: pki.root.certPem, log: paths.log, stop };
 }
