@@ -1,3 +1,4 @@
+import { onAbort as whenAborted } from './abort-hooks.js';
 import { MailprobeError, type Phase } from './errors.js';
 
 /**
@@ -22,11 +23,12 @@ export async function withDeadline<T>(
   // One promise, settled by whichever comes first (no Promise.race: connects run per session).
   return new Promise<T>((resolve, reject) => {
     let settled = false;
+    let unhook: (() => void) | undefined;
     const finish = (): boolean => {
       if (settled) return false;
       settled = true;
       clearTimeout(timer);
-      if (signal) signal.removeEventListener('abort', onAbort);
+      unhook?.();
       return true;
     };
     const timer = setTimeout(() => {
@@ -41,7 +43,7 @@ export async function withDeadline<T>(
       onCancel(err);
       reject(err);
     };
-    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+    if (signal) unhook = whenAborted(signal, onAbort);
     let running: Promise<T>;
     try {
       running = step();

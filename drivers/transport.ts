@@ -1,9 +1,9 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { setMaxListeners } from 'node:events';
 import { connect as netConnect, isIP, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { onAbort } from './abort-hooks.js';
 import { ByteQueue } from './byte-queue.js';
 import { abortError, withDeadline } from './deadline.js';
 import { MailprobeError, nodeErrorCode, type ErrorCode, type ErrorContext, type Phase } from './errors.js';
@@ -79,12 +79,17 @@ interface PendingRead {
   record: boolean;
   resolve: (value: Buffer) => void;
   reject: (err: MailprobeError) => void;
-  timer: NodeJS.Timeout;
+  timeoutMs: number;
+  /** When the read times out, on the deadline clock. */
+  deadline: number;
 }
 
 const LF = 0x0a;
+/** The clock of read deadlines (the injectable `now` only times what is reported). */
+const deadlineClock = (): number => performance.now();
 /** What write() returns when the socket took every byte at once. */
 const WRITTEN: Promise<void> = Promise.resolve();
+const EMPTY = Buffer.alloc(0);
 
 /**
  * One connection to a server: TCP, optional implicit TLS, STARTTLS upgrade, and a pull API
@@ -110,7 +115,16 @@ export class Transport {
   #tls: TlsFacts | undefined;
   #tlsOptions: TlsClientOptions;
   #signal: AbortSignal | undefined;
-  #onAbort: (() => void) | undefined;
+  #unhookAbort: (() => void) | undefined;
+  /**
+   * One deadline timer per connection for its reads, armed lazily: a read that completes
+   * before it leaves it running, and when it fires it only acts if the read pending then is
+   * past its own deadline (else it re-arms for what is left). A bench session reads a reply
+   * per command; a timer set and cleared per read cost more than the read.
+   */
+  #deadlineTimer: NodeJS.Timeout | undefined;
+  #deadlineTimerAt = 0;
+  readonly #onDeadline = (): void => this.#deadlineFired();
   #now: () => number;
   #bytesIn = 0;
   #bytesOut = 0;
@@ -147,20 +161,19 @@ export class Transport {
       error: (err) => this.#onError(err),
     };
     this.#attach(init.socket);
-    if (this.#signal) {
-      this.#onAbort = () => this.#fail(abortError(this.#reader?.phase ?? 'command', this.#signal!));
-      // One run signal is shared by every connection of a run (bench opens thousands); the
-      // listeners are removed on close, so the default warning threshold of 10 is noise.
-      setMaxListeners(0, this.#signal);
-      if (this.#signal.aborted) queueMicrotask(() => this.#onAbort?.());
-      else this.#signal.addEventListener('abort', this.#onAbort, { once: true });
+    const signal = this.#signal;
+    if (signal) {
+      const abort = (): void => this.#fail(abortError(this.#reader?.phase ?? 'command', signal));
+      // One run signal is shared by every connection of a run (bench opens thousands a second).
+      if (signal.aborted) queueMicrotask(() => this.#closed || abort());
+      else this.#unhookAbort = onAbort(signal, abort);
     }
   }
 
   /** Connect (DNS, TCP, implicit TLS when asked), each phase under its own deadline. */
   static async connect(options: TransportOptions): Promise<Transport> {
-    const timeouts = resolveTimeouts(options.timeouts);
-    const limits = resolveLimits(options.limits);
+    const timeouts = resolvedOnce(resolvedTimeouts, options.timeouts, resolveTimeouts);
+    const limits = resolvedOnce(resolvedLimits, options.limits, resolveLimits);
     const now = options.now ?? (() => performance.now());
     const transcript: TranscriptSink =
       options.transcript === false
@@ -189,19 +202,9 @@ export class Transport {
 
     const t1 = now();
     let socket: Duplex;
-    let opened: Duplex | undefined;
     try {
-      const connector = options.connector ?? defaultConnector;
-      socket = await withDeadline(
-        'connect',
-        timeouts.connectMs,
-        options.signal,
-        () => openSocket(connector, address, options.port, options.localAddress, (s) => (opened = s)),
-        () => opened?.destroy(),
-        () => `TCP connect to ${formatAddress(address, options.port)} took longer than ${timeouts.connectMs} ms`,
-      );
+      socket = await openSocket(options.connector ?? defaultConnector, address, options.port, options.localAddress, timeouts.connectMs, options.signal);
     } catch (err) {
-      opened?.destroy();
       if (err instanceof MailprobeError) throw err.withContext({ transcript: transcript.snapshot() });
       const code = nodeErrorCode(err);
       throw fail('ECONNECT', `cannot connect to ${formatAddress(address, options.port)}: ${code ?? String(err)}`, 'connect', err);
@@ -305,26 +308,16 @@ export class Transport {
     this.#awaitingFirstByte = true;
     this.#firstByteAt = undefined;
     const socket = this.#socket;
-    // The socket's callback comes a tick later even when the kernel took every byte at once;
-    // until the promise below exists, it only notes the outcome.
-    let waiter: ((err: Error | null | undefined) => void) | undefined;
-    let early: { err: Error | null | undefined } | undefined;
-    socket.write(bytes, (err) => {
-      if (waiter) waiter(err);
-      else early = { err };
-    });
-    // Accepted whole, synchronously (the usual case): no deadline is left to keep.
-    if (early === undefined && socket.writableLength === 0 && !socket.destroyed) return WRITTEN;
+    // No callback: Node then completes a write the kernel took at once without a tick, a
+    // closure or an object per write (a bench writes once per command).
+    socket.write(bytes);
+    if (socket.writableLength === 0 && !socket.destroyed) return WRITTEN;
+    // The kernel did not take it all: an empty write queued behind it calls back once
+    // everything before it is out (writes complete in order). A peer that stops reading hits
+    // the deadline.
     const timeoutMs = options.timeoutMs ?? this.timeouts.commandMs;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
-      const done = (err: Error | null | undefined): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (err) reject(this.#closedError(phase, err));
-        else resolve();
-      };
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;
@@ -332,8 +325,13 @@ export class Transport {
         this.#fail(err);
         reject(err);
       }, timeoutMs);
-      if (early) done(early.err);
-      else waiter = done;
+      socket.write(EMPTY, (err) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err) reject(this.#closedError(phase, err));
+        else resolve();
+      });
     });
   }
 
@@ -385,7 +383,7 @@ export class Transport {
       this.#closed = true;
       if (err instanceof MailprobeError) this.#closeReason = err;
       plain.destroy();
-      this.#cleanupAbort();
+      this.#releaseHooks();
       throw err;
     }
   }
@@ -447,16 +445,10 @@ export class Transport {
     }
     if (this.#closed) return Promise.reject(this.#closedError(phase));
     const timeoutMs = options.timeoutMs ?? this.timeouts.commandMs;
+    const deadline = deadlineClock() + timeoutMs;
+    this.#armDeadline(deadline, timeoutMs);
     return new Promise<Buffer>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const what = kind === 'line' ? 'complete line' : `${n} bytes`;
-        const partial = this.#queue.length > 0 ? ` (${this.#queue.length} bytes without end of line received)` : '';
-        this.#settleReader(this.#error('ETIMEDOUT', `no ${what} from server within ${timeoutMs} ms during ${phase}${partial}`, phase, {
-          elapsedMs: timeoutMs,
-          ...(this.#queue.length > 0 ? { response: this.#peekText() } : {}),
-        }));
-      }, timeoutMs);
-      this.#reader = { kind, bytes: n, scanned: this.#queue.length, phase, record, resolve, reject, timer };
+      this.#reader = { kind, bytes: n, scanned: this.#queue.length, phase, record, resolve, reject, timeoutMs, deadline };
       if (this.#paused) {
         this.#paused = false;
         this.#socket.resume();
@@ -501,9 +493,43 @@ export class Transport {
     const reader = this.#reader;
     if (!reader) return;
     this.#reader = undefined;
-    clearTimeout(reader.timer);
     if (err) reader.reject(err);
     else reader.resolve(value!);
+  }
+
+  /** Make sure the deadline timer fires no later than `deadline` (`timeoutMs` from now). */
+  #armDeadline(deadline: number, timeoutMs: number): void {
+    if (this.#deadlineTimer !== undefined) {
+      if (this.#deadlineTimerAt <= deadline) return;
+      clearTimeout(this.#deadlineTimer);
+    }
+    this.#deadlineTimerAt = deadline;
+    this.#deadlineTimer = setTimeout(this.#onDeadline, timeoutMs);
+  }
+
+  #deadlineFired(): void {
+    this.#deadlineTimer = undefined;
+    const reader = this.#reader;
+    if (!reader) return;
+    // Timers run on the event loop's cached time and may fire a little early, or the timer
+    // was armed for an earlier read: wait for what is left of this read's own deadline.
+    const left = reader.deadline - deadlineClock();
+    if (left >= 1) {
+      this.#armDeadline(reader.deadline, Math.ceil(left));
+      return;
+    }
+    const what = reader.kind === 'line' ? 'complete line' : `${reader.bytes} bytes`;
+    const partial = this.#queue.length > 0 ? ` (${this.#queue.length} bytes without end of line received)` : '';
+    this.#settleReader(this.#error('ETIMEDOUT', `no ${what} from server within ${reader.timeoutMs} ms during ${reader.phase}${partial}`, reader.phase, {
+      elapsedMs: reader.timeoutMs,
+      ...(this.#queue.length > 0 ? { response: this.#peekText() } : {}),
+    }));
+  }
+
+  #disarmDeadline(): void {
+    if (this.#deadlineTimer === undefined) return;
+    clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = undefined;
   }
 
   #record(kind: 'line' | 'bytes', bytes: Buffer): void {
@@ -552,7 +578,7 @@ export class Transport {
     if (!this.#closed) {
       this.#closed = true;
       this.#closeNote = { message, cause };
-      this.#cleanupAbort();
+      this.#releaseHooks();
     }
     this.#serve();
   }
@@ -562,15 +588,17 @@ export class Transport {
     if (!this.#closed) {
       this.#closed = true;
       this.#closeReason = err;
-      this.#cleanupAbort();
+      this.#releaseHooks();
     }
     this.#socket.destroy();
     this.#settleReader(err);
   }
 
-  #cleanupAbort(): void {
-    if (this.#signal && this.#onAbort) this.#signal.removeEventListener('abort', this.#onAbort);
-    this.#onAbort = undefined;
+  /** The connection is over: nothing left to cancel or time out. */
+  #releaseHooks(): void {
+    this.#unhookAbort?.();
+    this.#unhookAbort = undefined;
+    this.#disarmDeadline();
   }
 
   #closedError(phase: Phase, cause?: unknown): MailprobeError {
@@ -611,29 +639,52 @@ export class Transport {
   }
 }
 
+/**
+ * Resolved timeouts and limits by the overrides object they came from: a bench thread passes
+ * the same options to every connect, so they are validated and copied once. (Nothing mutates
+ * a transport's timeouts or limits; sharing them is safe.)
+ */
+const resolvedTimeouts = new WeakMap<object, Timeouts>();
+const resolvedLimits = new WeakMap<object, Limits>();
+function resolvedOnce<I extends object, O>(memo: WeakMap<object, O>, input: I | undefined, resolve: (input: I | undefined) => O): O {
+  if (input === undefined) return resolve(input);
+  let out = memo.get(input);
+  if (out === undefined) {
+    out = resolve(input);
+    memo.set(input, out);
+  }
+  return out;
+}
+
 const defaultConnector: Connector = ({ host, port, localAddress }) =>
   netConnect({ host, port, ...(localAddress ? { localAddress } : {}) });
 
-function openSocket(
-  connector: Connector,
-  host: string,
-  port: number,
-  localAddress: string | undefined,
-  opened: (socket: Duplex) => void,
-): Promise<Duplex> {
+/**
+ * Open the byte stream and wait for the TCP connect under the connect deadline and the run's
+ * signal: one promise, one timer and one abort hook per connection (a bench run with a new
+ * connection per message opens thousands a second). The socket is destroyed on any failure.
+ */
+function openSocket(connector: Connector, host: string, port: number, localAddress: string | undefined, timeoutMs: number, signal: AbortSignal | undefined): Promise<Duplex> {
+  if (signal?.aborted) return Promise.reject(abortError('connect', signal));
   const socket = connector({ host, port, ...(localAddress ? { localAddress } : {}) });
-  opened(socket);
   if (!(socket instanceof Socket) || !socket.connecting) return Promise.resolve(socket);
   return new Promise<Duplex>((resolve, reject) => {
-    const onConnect = (): void => {
-      socket.off('error', onError);
-      resolve(socket);
-    };
-    const onError = (err: Error): void => {
+    const settle = (err: unknown): void => {
+      clearTimeout(timer);
+      unhook?.();
       socket.off('connect', onConnect);
+      socket.off('error', onError);
+      if (err === undefined) return resolve(socket);
       socket.destroy();
       reject(err);
     };
+    const onConnect = (): void => settle(undefined);
+    const onError = (err: Error): void => settle(err);
+    const timer = setTimeout(
+      () => settle(new MailprobeError('ETIMEDOUT', `TCP connect to ${formatAddress(host, port)} took longer than ${timeoutMs} ms`, { phase: 'connect', elapsedMs: timeoutMs })),
+      timeoutMs,
+    );
+    const unhook = signal ? onAbort(signal, () => settle(abortError('connect', signal))) : undefined;
     socket.once('connect', onConnect);
     socket.once('error', onError);
   });

@@ -80,10 +80,8 @@ export class E2eScenario implements LoadScenario<SmtpSender> {
     tracker.accepted(id!, ctx.now());
   }
 
-  async close(sender: SmtpSender, ctx: ScenarioContext): Promise<void> {
-    if (sender.awaitingBody) sender.client.destroy();
-    else if (sender.quitSent) await sender.client.transport.close();
-    else await this.#sessions.close(sender.client, ctx);
+  close(sender: SmtpSender, ctx: ScenarioContext): Promise<void> {
+    return this.#sessions.end(sender, ctx);
   }
 
   destroy(sender: SmtpSender): void {

@@ -61,10 +61,8 @@ export class SmtpSendScenario implements LoadScenario<SmtpSender> {
     return sender.send(it.followedBy, undefined, it.last);
   }
 
-  async close(sender: SmtpSender, ctx: ScenarioContext): Promise<void> {
-    if (sender.awaitingBody) sender.client.destroy();
-    else if (sender.quitSent) await sender.client.transport.close();
-    else await this.#sessions.close(sender.client, ctx);
+  close(sender: SmtpSender, ctx: ScenarioContext): Promise<void> {
+    return this.#sessions.end(sender, ctx);
   }
 
   destroy(sender: SmtpSender): void {

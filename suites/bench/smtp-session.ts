@@ -9,12 +9,13 @@ import { SmtpClient } from '../../drivers/smtp/client.js';
 import { describeReply, type SmtpReply } from '../../drivers/smtp/reply.js';
 import type { Target } from '../../drivers/target.js';
 import { resolveTimeouts } from '../../drivers/timeouts.js';
-import type { ReadOptions, Transport, WriteOptions } from '../../drivers/transport.js';
+import { Transport, type ReadOptions, type TransportOptions, type WriteOptions } from '../../drivers/transport.js';
 import { RejectedReply, smtpReplyClass } from '../../engine/load/classify.js';
 import type { Metric } from '../../engine/load/metrics.js';
 import type { ScenarioContext } from '../../engine/load/types.js';
 import type { ServerInfo } from '../../engine/report-types.js';
 import type { BenchUser, ScenarioConfig } from './config.js';
+import type { SmtpSender } from './smtp-transaction.js';
 import { ExchangeMetrics, failedBeforeGreeting, recordConnect, recordConnectFailure, transportOptions } from './connection.js';
 import { readCode, readReplyKeywords, type LeanReply } from './smtp-wire.js';
 
@@ -56,6 +57,7 @@ export class SmtpSessions {
   readonly #closeRead: ReadOptions;
   readonly #write: WriteOptions;
   readonly #closeWrite: WriteOptions;
+  #connect: TransportOptions | undefined;
   #m: { greeting: Metric; ehlo: Metric; quit: Metric; exchanges: ExchangeMetrics } | undefined;
 
   constructor(config: ScenarioConfig, target: Target, seen: ServerSeen) {
@@ -82,15 +84,17 @@ export class SmtpSessions {
       exchanges: new ExchangeMetrics(metrics, EXCHANGE_NAMES, 'smtp.other'),
     });
     const startedAt = ctx.now();
-    let client: SmtpClient;
+    let t: Transport;
     try {
-      client = await SmtpClient.connect({ ...transportOptions(config, target, ctx.signal), readGreeting: false, onExchange: m.exchanges.listener });
+      // Options made once (per run signal); the greeting is read below, leanly.
+      if (this.#connect?.signal !== ctx.signal) this.#connect = transportOptions(config, target, ctx.signal);
+      t = await Transport.connect(this.#connect);
     } catch (err) {
       if (failedBeforeGreeting(err)) recordConnectFailure(metrics, 'smtp', startedAt);
       throw err;
     }
+    const client = SmtpClient.fromTransport(t, m.exchanges.listener);
     try {
-      const t = client.transport;
       recordConnect(metrics, 'smtp', t, startedAt);
       const first = !this.#seen.has(target.url);
       const at = ctx.now();
@@ -116,16 +120,28 @@ export class SmtpSessions {
     }
   }
 
-  /** QUIT (smtp.quit), then wait for the server to close. */
-  async close(client: SmtpClient, ctx: ScenarioContext): Promise<void> {
+  /**
+   * End a sender's session: drop it when it owes the server a body (a promised message never
+   * came), else QUIT unless it went out behind the last body, and close once 221 is read.
+   * RFC 5321 §4.1.1.10 asks the client to wait for the QUIT reply, not for the server's close:
+   * the socket is closed at once, which saves a shutdown, an end-of-stream read and a timer per
+   * session (a run with a new connection per message pays them per message).
+   */
+  async end(sender: SmtpSender, ctx: ScenarioContext): Promise<void> {
+    const client = sender.client;
+    if (sender.awaitingBody || sender.quitSent) {
+      client.destroy();
+      return;
+    }
     const t = client.transport;
     const at = ctx.now();
     try {
       await t.write(QUIT, this.#closeWrite);
-      const code = await readCode(t, this.#closeRead);
+      const read = readCode(t, this.#closeRead);
+      const code = typeof read === 'number' ? read : await read;
       this.#m?.quit.record(at, ctx.now() - at, code === 221);
     } finally {
-      await t.close();
+      t.destroy();
     }
   }
 

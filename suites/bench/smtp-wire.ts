@@ -77,7 +77,8 @@ export async function readReplyKeywords(t: Transport, options: ReadOptions, with
   const keywords = new Set<string>();
   const lines: string[] | undefined = withText ? [] : undefined;
   for (let n = 0; n < MAX_REPLY_LINES; n++) {
-    const line = await t.readLine(options);
+    // Lines already buffered (a whole EHLO reply usually is) are taken without a promise each.
+    const line = t.takeLine(options) ?? (await t.readLine(options));
     const a = line[0]! - DIGIT_0;
     const b = line[1]! - DIGIT_0;
     const c = line[2]! - DIGIT_0;
