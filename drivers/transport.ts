@@ -646,12 +646,13 @@ export class Transport {
  */
 const resolvedTimeouts = new WeakMap<object, Timeouts>();
 const resolvedLimits = new WeakMap<object, Limits>();
+const NO_OVERRIDES = {};
 function resolvedOnce<I extends object, O>(memo: WeakMap<object, O>, input: I | undefined, resolve: (input: I | undefined) => O): O {
-  if (input === undefined) return resolve(input);
-  let out = memo.get(input);
+  const key = input ?? NO_OVERRIDES;
+  let out = memo.get(key);
   if (out === undefined) {
     out = resolve(input);
-    memo.set(input, out);
+    memo.set(key, out);
   }
   return out;
 }

@@ -17,7 +17,7 @@ import type { ServerInfo } from '../../engine/report-types.js';
 import type { BenchUser, ScenarioConfig } from './config.js';
 import type { SmtpSender } from './smtp-transaction.js';
 import { ExchangeMetrics, failedBeforeGreeting, recordConnect, recordConnectFailure, transportOptions } from './connection.js';
-import { readCode, readReplyKeywords, type LeanReply } from './smtp-wire.js';
+import { EXT_AUTH, EXT_PIPELINING, EXT_STARTTLS, readCode, readReplyKeywords, type LeanReply } from './smtp-wire.js';
 
 const QUIT = Buffer.from('QUIT\r\n', 'latin1');
 const EXCHANGE_NAMES: ReadonlySet<string> = new Set(['smtp.starttls', 'smtp.tls', 'smtp.auth', 'smtp.ehlo', 'smtp.quit']);
@@ -103,7 +103,7 @@ export class SmtpSessions {
       if (greeting.code !== 220) throw new RejectedReply('smtp.greeting', smtpReplyClass(greeting.code), `greeting ${greeting.code}`);
       let caps = await this.#ehlo(t, ctx, first);
       if (!client.tls && config.starttls !== 'never') {
-        if (caps.keywords.has('STARTTLS')) {
+        if ((caps.extensions & EXT_STARTTLS) !== 0) {
           const res = await client.starttls();
           if (!res.tls) throw new RejectedReply('smtp.starttls', 'tls', describeReply(res.reply));
           caps = await this.#ehlo(t, ctx, first);
@@ -112,8 +112,8 @@ export class SmtpSessions {
         }
       }
       if (first) this.#seen.add(target.url, { greeting: greeting.lines?.join(' ') ?? '', capabilities: caps.lines?.slice(1) ?? [] });
-      if (user !== undefined) await login(client, user, caps.keywords);
-      return { client, pipelining: caps.keywords.has('PIPELINING') };
+      if (user !== undefined) await login(client, user, (caps.extensions & EXT_AUTH) !== 0);
+      return { client, pipelining: (caps.extensions & EXT_PIPELINING) !== 0 };
     } catch (err) {
       client.destroy();
       throw err;
@@ -156,9 +156,9 @@ export class SmtpSessions {
 }
 
 /** AUTH PLAIN (or LOGIN) as `user` (RFC 4954); the mechanisms come from the EHLO `AUTH` line. */
-async function login(client: SmtpClient, user: BenchUser, keywords: ReadonlySet<string>): Promise<void> {
+async function login(client: SmtpClient, user: BenchUser, authOffered: boolean): Promise<void> {
   // The lean EHLO keeps keywords only; the mechanisms are asked of the server by trying PLAIN.
-  if (!keywords.has('AUTH')) {
+  if (!authOffered) {
     throw new RejectedReply('smtp.auth', 'other', `no AUTH offered${client.tls ? '' : ' (before TLS)'} for ${user.user}`);
   }
   let reply = await client.auth('PLAIN', { user: user.user, password: secret(user.password) });

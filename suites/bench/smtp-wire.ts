@@ -58,44 +58,62 @@ function tooLong(t: Transport): never {
 }
 
 const SPACE = 0x20;
+const EQUALS = 0x3d;
 
-/** A reply read leanly: its code, and (only when asked) the text of its lines. */
+/** EHLO keywords a bench session acts on, as bits of LeanReply.extensions. */
+export const EXT_STARTTLS = 1;
+export const EXT_AUTH = 2;
+export const EXT_PIPELINING = 4;
+const KNOWN: readonly (readonly [Buffer, number])[] = [
+  [Buffer.from('starttls', 'latin1'), EXT_STARTTLS],
+  [Buffer.from('auth', 'latin1'), EXT_AUTH],
+  [Buffer.from('pipelining', 'latin1'), EXT_PIPELINING],
+];
+
+/** A reply read leanly: its code, the known EHLO keywords, and (only when asked) its text. */
 export interface LeanReply {
   readonly code: number;
-  /** Upper-cased first word of each line after the first (EHLO keywords). */
-  readonly keywords: Set<string>;
+  /** EXT_* bits of the keywords its continuation lines start with. */
+  readonly extensions: number;
   /** Text of every line after the code, when `withText` was asked. */
   readonly lines: string[] | undefined;
 }
 
 /**
  * The next reply with the EHLO keywords of its continuation lines (RFC 5321 §4.1.1.1:
- * `250-KEYWORD params`), decoding only those words; the full text only when `withText` (the
- * first session, for the report's `server`).
+ * `250-KEYWORD params`, keywords case-insensitive) matched in place against the few a session
+ * acts on, nothing decoded; the full text only when `withText` (the first session, for the
+ * report's `server`). A run with a new connection per message reads one per message.
  */
 export async function readReplyKeywords(t: Transport, options: ReadOptions, withText: boolean): Promise<LeanReply> {
-  const keywords = new Set<string>();
+  let extensions = 0;
   const lines: string[] | undefined = withText ? [] : undefined;
   for (let n = 0; n < MAX_REPLY_LINES; n++) {
     // Lines already buffered (a whole EHLO reply usually is) are taken without a promise each.
     const line = t.takeLine(options) ?? (await t.readLine(options));
-    const a = line[0]! - DIGIT_0;
-    const b = line[1]! - DIGIT_0;
-    const c = line[2]! - DIGIT_0;
-    if (line.length < 4 || a < 2 || a > 5 || b < 0 || b > 9 || c < 0 || c > 9) {
-      t.destroy();
-      throw new MailprobeError('EPROTOCOL', `reply line does not start with a reply code: "${renderWireText(line.subarray(0, 120))}"`);
-    }
+    const code = codeOf(t, line);
     let end = line.length;
     while (end > 4 && (line[end - 1] === 0x0a || line[end - 1] === 0x0d)) end--;
     if (lines) lines.push(end > 4 ? line.toString('utf8', 4, end) : '');
     if (n > 0 && end > 4) {
       let stop = 4;
-      while (stop < end && line[stop] !== SPACE && line[stop] !== 0x3d) stop++;
-      keywords.add(line.toString('latin1', 4, stop).toUpperCase());
+      while (stop < end && line[stop] !== SPACE && line[stop] !== EQUALS) stop++;
+      extensions |= knownKeyword(line, 4, stop);
     }
-    if (line[3] !== DASH) return { code: a * 100 + b * 10 + c, keywords, lines };
+    if (line[3] !== DASH) return { code, extensions, lines };
   }
-  t.destroy();
-  throw new MailprobeError('EPROTOCOL', `reply longer than ${MAX_REPLY_LINES} lines`);
+  return tooLong(t);
+}
+
+/** The EXT_* bit of the keyword in line[from, to), compared without case; 0 if not one of them. */
+function knownKeyword(line: Buffer, from: number, to: number): number {
+  const length = to - from;
+  for (const [word, bit] of KNOWN) {
+    if (word.length !== length) continue;
+    let i = 0;
+    // ASCII letters: setting 0x20 lower-cases; the keywords have no other characters.
+    while (i < length && (line[from + i]! | 0x20) === word[i]) i++;
+    if (i === length) return bit;
+  }
+  return 0;
 }

@@ -8,6 +8,9 @@
  *       connections, pre-built raw message, TCP_NODELAY sockets);
  *   (b) a new connection per message, 50 at once: smtp-source -s 50, mailprobe --concurrency 50.
  *
+ * Both also run a bare net.Socket client (plain-node-client.ts): what Node itself costs for the
+ * same conversation, so mailprobe's own overhead is the gap to that row.
+ *
  * Reported: messages/s and CPU seconds per 1000 messages of the generator process (smtp-source
  * under GNU time; mailprobe and nodemailer in this process, process.cpuUsage), and the ratios.
  * Options: --reps N (default 5), --messages N (a, default 100000), --new N (b, default 20000).
@@ -20,8 +23,10 @@ import { parseTarget } from '../../drivers/target.js';
 import { runBench } from '../../engine/load/execute.js';
 import { buildPlan } from '../../engine/load/plan.js';
 import type { ScenarioConfig } from '../../suites/bench/config.js';
+import { encodeDataBody } from '../../drivers/smtp/dot-stuff.js';
 import { rawMessage } from '../../suites/bench/raw-message.js';
 import { cpuPer1k, measureInProcess, median, perSec, runSmtpSource, startSink, type Measured } from './load-peers.js';
+import { runPlainClient } from './plain-node-client.js';
 
 const { values } = parseArgs({ options: { reps: { type: 'string' }, messages: { type: 'string' }, new: { type: 'string' } } });
 const REPS = Number(values.reps ?? 5);
@@ -92,6 +97,10 @@ async function nodemailer(port: number, messages: number): Promise<Measured> {
   }
 }
 
+const plainBody = encodeDataBody(rawMessage({ sizeBytes: SIZE, runId: 'peers', clientName: 'bench.mailprobe.invalid' }));
+const plain = (port: number, sessions: number, messages: number, perSession: number): Promise<Measured> =>
+  measureInProcess(messages, () => runPlainClient({ port, sessions, messages, perSession, body: plainBody, from: FROM, to: TO }));
+
 const source = (port: number, sessions: number, messages: number, keep: boolean): Promise<Measured> =>
   runSmtpSource([...(keep ? ['-d'] : []), '-s', String(sessions), '-m', String(messages), '-l', '1024', '-f', FROM, '-t', TO, `127.0.0.1:${port}`], messages);
 
@@ -122,17 +131,21 @@ try {
     { name: 'smtp-source -d -s 10', runs: [] },
     { name: 'mailprobe --concurrency 10', runs: [] },
     { name: 'nodemailer pool (10)', runs: [] },
+    { name: 'plain net.Socket client', runs: [] },
   ];
   const fresh: Row[] = [
     { name: 'smtp-source -s 50', runs: [] },
     { name: 'mailprobe --concurrency 50', runs: [] },
+    { name: 'plain net.Socket client', runs: [] },
   ];
   for (let rep = 0; rep < REPS; rep++) {
     kept[0]!.runs.push(await source(sink.port, 10, KEPT, true));
     kept[1]!.runs.push(await mailprobe(sink.port, 10, KEPT, KEPT));
     kept[2]!.runs.push(await nodemailer(sink.port, Math.round(KEPT / 5)));
+    kept[3]!.runs.push(await plain(sink.port, 10, KEPT, KEPT));
     fresh[0]!.runs.push(await source(sink.port, 50, FRESH, false));
     fresh[1]!.runs.push(await mailprobe(sink.port, 50, FRESH, 1));
+    fresh[2]!.runs.push(await plain(sink.port, 50, FRESH, 1));
   }
   print('(a) 10 sessions kept open, ~1.1 KB messages', kept, 'smtp-source -d -s 10');
   print('(b) a new connection per message, 50 at once', fresh, 'smtp-source -s 50');
