@@ -32,7 +32,7 @@ export function recordConnect(metrics: MetricsRegistry, protocol: string, t: Tra
 /**
  * An onExchange listener recording into `metrics` under the exchange's name when it is one of
  * `names`, else under `other`. `label`, when set, renames the next exchanges (the IMAP mix
- * tells a header FETCH from a body FETCH this way); the empty label skips them.
+ * names the driver ops it runs this way).
  */
 export class ExchangeMetrics {
   readonly listener: ExchangeListener;
@@ -40,9 +40,7 @@ export class ExchangeMetrics {
 
   constructor(metrics: MetricsRegistry, names: ReadonlySet<string>, other: string) {
     this.listener = (ex: Exchange) => {
-      const name = this.label ?? (names.has(ex.name) ? ex.name : other);
-      // '' = recorded by the caller (an IMAP pipeline group).
-      if (name !== '') metrics.metric(name).record(ex.startedAt, ex.totalMs, ex.ok);
+      metrics.metric(this.label ?? (names.has(ex.name) ? ex.name : other)).record(ex.startedAt, ex.totalMs, ex.ok);
     };
   }
 }

@@ -4,17 +4,23 @@
  * Ops that read a message use the one this iteration APPENDed when there is one, else walk
  * the mailbox by sequence number; with an empty mailbox they are skipped. Nothing is ever
  * deleted that the run did not add itself (`expunge` removes only its own APPENDs, by UID).
+ *
+ * The read and flag ops run on the lean path (imap-lean.ts); the ops that need the server's
+ * data or a go-ahead (APPEND's APPENDUID, EXPUNGE, IDLE) run on the driver, timed by its
+ * exchange hook under the op's label.
  */
 import type { ImapClient } from '../../drivers/imap/client.js';
 import type { CommandResult } from '../../drivers/imap/connection.js';
 import type { ExchangeMetrics } from './connection.js';
 import type { ImapOp } from './config.js';
+import type { LeanCursor, LeanImap } from './imap-lean.js';
 import { refusedBy } from './imap-open.js';
 
 /** What one session knows between ops. */
-export interface MixState {
+export interface MixState extends LeanCursor {
   readonly client: ImapClient;
   readonly exchanges: ExchangeMetrics;
+  readonly lean: LeanImap;
   readonly mailbox: string;
   readonly uidplus: boolean;
   /** The raw message APPEND sends (built once per thread). */
@@ -22,42 +28,35 @@ export interface MixState {
   exists: number;
   /** UID of the message this iteration appended, if any. */
   appended: number | undefined;
-  /** Sequence number walk over existing messages. */
-  cursor: number;
-  /** Alternates +FLAGS / -FLAGS so `store` leaves flags as it found them. */
-  flagged: boolean;
 }
 
-export async function runOp(s: MixState, op: ImapOp): Promise<void> {
+/**
+ * One iteration: the mix in order. With `pipeline`, each run of consecutive lean ops goes as
+ * one group (one write, one round trip); without, every op on its own.
+ */
+export async function runMix(s: MixState, mix: readonly ImapOp[], pipeline: boolean): Promise<void> {
+  const lean = s.lean;
+  for (let i = 0; i < mix.length; ) {
+    if (!lean.has(mix[i]!)) {
+      await runOp(s, mix[i]!);
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    if (pipeline) while (j < mix.length && lean.has(mix[j]!)) j++;
+    await lean.run(s, mix, i, j);
+    i = j;
+  }
+}
+
+/** An op the lean path does not run, on the driver. */
+async function runOp(s: MixState, op: ImapOp): Promise<void> {
   switch (op) {
     case 'append': {
       const r = await labelled(s, 'imap.append', () => s.client.append(s.mailbox, s.message, { flags: ['\\Seen'] }));
       if (r.status !== 'OK') throw refusedBy('imap.append', r);
       s.exists++;
       s.appended = r.appendUid?.uid;
-      return;
-    }
-    case 'fetch':
-    case 'fetch-body': {
-      const target = pick(s);
-      if (target === undefined) return;
-      const items = op === 'fetch' ? '(UID FLAGS BODY.PEEK[HEADER])' : '(UID FLAGS BODY.PEEK[])';
-      const name = op === 'fetch' ? 'imap.fetch' : 'imap.fetch_body';
-      const r = await labelled(s, name, () => s.client.fetch(target.set, items, { uid: target.uid }));
-      if (r.status !== 'OK') throw refusedBy(name, r);
-      return;
-    }
-    case 'search': {
-      const r = await labelled(s, 'imap.search', () => s.client.search('UNSEEN', { uid: true }));
-      if (r.status !== 'OK') throw refusedBy('imap.search', r);
-      return;
-    }
-    case 'store': {
-      const target = pick(s);
-      if (target === undefined) return;
-      s.flagged = !s.flagged;
-      const r = await labelled(s, 'imap.store', () => s.client.store(target.set, s.flagged ? '+FLAGS.SILENT' : '-FLAGS.SILENT', '(\\Flagged)', { uid: target.uid }));
-      if (r.status !== 'OK') throw refusedBy('imap.store', r);
       return;
     }
     case 'expunge': {
@@ -79,30 +78,15 @@ export async function runOp(s: MixState, op: ImapOp): Promise<void> {
       if (started.status !== 'OK') throw refusedBy('imap.idle', started);
       return;
     }
-    case 'noop': {
-      const r = await labelled(s, 'imap.noop', () => s.client.noop());
-      if (r.status !== 'OK') throw refusedBy('imap.noop', r);
-      return;
-    }
     case 'status': {
+      // Here only when the mailbox name needs a literal (imap-lean.ts sends quotable ones).
       const r = await labelled(s, 'imap.status', () => s.client.status(s.mailbox, ['MESSAGES', 'UNSEEN']));
       if (r.status !== 'OK') throw refusedBy('imap.status', r);
       return;
     }
-    case 'list': {
-      const r = await labelled(s, 'imap.list', () => s.client.list('', '*'));
-      if (r.status !== 'OK') throw refusedBy('imap.list', r);
-      return;
-    }
+    default:
+      throw new Error(`imap-session: ${op} runs on the lean path`);
   }
-}
-
-/** The message an op reads: this iteration's APPEND by UID, else the next by sequence number. */
-function pick(s: MixState): { set: string; uid: boolean } | undefined {
-  if (s.appended !== undefined) return { set: String(s.appended), uid: true };
-  if (s.exists === 0) return undefined;
-  s.cursor = (s.cursor % s.exists) + 1;
-  return { set: String(s.cursor), uid: false };
 }
 
 /** Run `fn` with its exchanges recorded under `name`. */

@@ -5,11 +5,11 @@
  */
 import { MailprobeError } from '../../drivers/errors.js';
 import { usersOf } from '../../engine/load/slice.js';
-import type { IterationInfo, LoadScenario, ScenarioContext, Slice, SlotInfo } from '../../engine/load/types.js';
+import type { LoadScenario, ScenarioContext, Slice, SlotInfo } from '../../engine/load/types.js';
 import type { BenchUser, ScenarioConfig } from './config.js';
 import { closeImap, openImap } from './imap-open.js';
-import { runOp, type MixState } from './imap-mix.js';
-import { PIPELINABLE, runGroup } from './imap-pipeline.js';
+import { LeanImap, LeanMetrics } from './imap-lean.js';
+import { runMix, type MixState } from './imap-mix.js';
 import { imapMetrics } from './metric-names.js';
 import { rawMessage } from './raw-message.js';
 import { ServerSeen } from './smtp-session.js';
@@ -20,6 +20,7 @@ export class ImapSessionScenario implements LoadScenario<MixState> {
   readonly #names: ReadonlySet<string>;
   readonly #message: Buffer;
   readonly #seen = new ServerSeen();
+  #lean: LeanMetrics | undefined;
 
   constructor(config: ScenarioConfig, slice: Slice) {
     this.#config = config;
@@ -32,27 +33,13 @@ export class ImapSessionScenario implements LoadScenario<MixState> {
   async open(slot: SlotInfo, ctx: ScenarioContext): Promise<MixState> {
     const user = this.#users[slot.session % this.#users.length]!;
     const o = await openImap(this.#config, this.#config.target, user, ctx, this.#names, this.#seen, { select: true });
-    return { client: o.client, exchanges: o.exchanges, mailbox: this.#config.mailbox, uidplus: o.uidplus, message: this.#message, exists: o.exists, appended: undefined, cursor: 0, flagged: false };
+    const lean = new LeanImap(o.client, this.#config.mailbox, (this.#lean ??= new LeanMetrics(ctx.metrics)));
+    return { client: o.client, exchanges: o.exchanges, lean, mailbox: this.#config.mailbox, uidplus: o.uidplus, message: this.#message, exists: o.exists, appended: undefined, cursor: 0, flagged: false };
   }
 
-  async iterate(s: MixState, _it: IterationInfo, ctx: ScenarioContext): Promise<void> {
+  iterate(s: MixState): Promise<void> {
     s.appended = undefined;
-    const mix = this.#config.mix;
-    if (!this.#config.pipeline) {
-      for (const op of mix) await runOp(s, op);
-      return;
-    }
-    for (let i = 0; i < mix.length; ) {
-      let j = i;
-      while (j < mix.length && PIPELINABLE.has(mix[j]!)) j++;
-      if (j - i >= 2) {
-        await runGroup(s, mix.slice(i, j), ctx.metrics);
-        i = j;
-      } else {
-        await runOp(s, mix[i]!);
-        i++;
-      }
-    }
+    return runMix(s, this.#config.mix, this.#config.pipeline);
   }
 
   close(s: MixState): Promise<void> {
