@@ -14,17 +14,15 @@
  * Reported: messages/s and CPU seconds per 1000 messages of the generator process (smtp-source
  * under GNU time; mailprobe and nodemailer in this process, process.cpuUsage), and the ratios.
  * Options: --reps N (default 5), --messages N (a, default 100000), --new N (b, default 20000).
- * mailprobe runs from its TypeScript sources here (tsx); `node dist/…` runs the same code.
+ * mailprobe runs from dist/ (compiled, as the binary does; the npm script builds first).
  */
 import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createTransport } from 'nodemailer';
-import { parseTarget } from '../../drivers/target.js';
-import { runBench } from '../../engine/load/execute.js';
-import { buildPlan } from '../../engine/load/plan.js';
 import type { ScenarioConfig } from '../../suites/bench/config.js';
 import { encodeDataBody } from '../../drivers/smtp/dot-stuff.js';
 import { rawMessage } from '../../suites/bench/raw-message.js';
+import { buildPlan, parseTarget, runBench } from './mailprobe-dist.js';
 import { cpuPer1k, measureInProcess, median, perSec, runSmtpSource, startSink, type Measured } from './load-peers.js';
 import { runPlainClient } from './plain-node-client.js';
 
