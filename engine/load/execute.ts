@@ -18,6 +18,7 @@ import type { Threshold } from './thresholds-parse.js';
 import { Timeline } from './timeline.js';
 import type { LoadPlan, Slice } from './types.js';
 import { runWorkers } from './workers.js';
+import { growYoungGenerationAtOnce } from './young-generation.js';
 
 export interface BenchRequest {
   readonly scenario: ScenarioConfig;
@@ -57,6 +58,8 @@ export interface BenchOutcome {
 const START_DELAY_MS = { thread: 20, workers: 50 } as const;
 
 export async function runBench(req: BenchRequest): Promise<BenchOutcome> {
+  // V8's steady state before the first arrival, not a memory step mid-run (young-generation.ts).
+  growYoungGenerationAtOnce();
   const abortOn = req.abortOnFail ? req.thresholds.filter(abortable) : [];
   const shard = req.shard ?? { index: 0, count: 1 };
   const timeline = new Timeline(req.workers, req.onPoint, { histograms: req.timelineHistograms === true });

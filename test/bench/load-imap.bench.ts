@@ -9,9 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ImapFlow } from 'imapflow';
-import { parseTarget } from '../../drivers/target.js';
-import { runBench } from '../../engine/load/execute.js';
-import { buildPlan } from '../../engine/load/plan.js';
+import { buildPlan, parseTarget, runBench } from './mailprobe-dist.js';
 import type { ScenarioConfig } from '../../suites/bench/config.js';
 import { seedPop3Maildrop } from '../helpers/pop3-seed.js';
 import { startLab } from '../lab/lab.js';

@@ -2,13 +2,14 @@
  * `npm run bench:load-memory`: an open loop below capacity against Postfix's smtp-sink for
  * 60 s (option --seconds), reporting the achieved rate against the asked one (goal: within
  * 1%), drops, and RSS / heap after 10 s and at the end (goal: RSS within 10%). Run it with
- * `node --expose-gc --import tsx …` so the heap is measured after a collection.
+ * `node --expose-gc --import tsx …` so the heap is measured after a collection. Each sample
+ * also says where the memory is: V8's new and old space (in use of reserved), ArrayBuffers, and
+ * the rest of RSS (RSS − heap reserved − external: node's own code pages, malloc, stacks).
  * Options: --rate N (default 2000), --seconds N (default 60), --per-session N (default 100).
  */
 import { parseArgs } from 'node:util';
-import { parseTarget } from '../../drivers/target.js';
-import { runBench } from '../../engine/load/execute.js';
-import { buildPlan } from '../../engine/load/plan.js';
+import { getHeapSpaceStatistics } from 'node:v8';
+import { buildPlan, parseTarget, runBench } from './mailprobe-dist.js';
 import type { ScenarioConfig } from '../../suites/bench/config.js';
 import { startSink } from './load-peers.js';
 
@@ -40,14 +41,15 @@ try {
     deliveryTimeoutMs: 1000,
     pollMs: 1000,
   };
-  const samples: { t: number; rss: number; heap: number; heapTotal: number; external: number }[] = [];
+  const samples: { t: number; rss: number; heap: number; heapTotal: number; external: number; arrayBuffers: number; spaces: Record<string, { used: number; size: number }> }[] = [];
   // With --expose-gc (the npm script passes it) the heap is collected first: what is retained,
   // not what the collector has not got round to yet.
   const gc = (globalThis as { gc?: () => void }).gc;
   const sample = (t: number): void => {
     gc?.();
     const m = process.memoryUsage();
-    samples.push({ t, rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, external: m.external });
+    const spaces = Object.fromEntries(getHeapSpaceStatistics().map((x) => [x.space_name, { used: x.space_used_size, size: x.space_size }]));
+    samples.push({ t, rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, spaces });
   };
   const at = [...new Set([10, Math.round(SECONDS / 3), Math.round((2 * SECONDS) / 3), SECONDS - 1])].filter((s) => s > 0 && s < SECONDS);
   const timers = at.map((s) => setTimeout(() => sample(s), s * 1000));
@@ -67,7 +69,11 @@ try {
   console.log(`node ${process.version}; open loop ${RATE}/s for ${SECONDS} s, ${PER_SESSION} messages per session, against smtp-sink`);
   console.log(`completed ${it.count} in ${(b.durationMs / 1000).toFixed(3)} s = ${achieved}/s (${(((achieved - RATE) / RATE) * 100).toFixed(3)}% from the asked rate); dropped ${b.dropped}; errors ${it.errors} ${JSON.stringify(b.errors)}`);
   console.log(`iteration p50 ${it.latencyMs.p50} ms, p99 ${it.latencyMs.p99} ms, max ${it.latencyMs.max} ms; generator ${JSON.stringify(b.generator)}`);
-  for (const s of samples) console.log(`after ${s.t} s: RSS ${mb(s.rss)}, heap used ${mb(s.heap)} of ${mb(s.heapTotal)}, external ${mb(s.external)}`);
+  const space = (s: (typeof samples)[number], name: string): string => `${mb(s.spaces[name]?.used ?? 0)} of ${mb(s.spaces[name]?.size ?? 0)}`;
+  for (const s of samples) {
+    console.log(`after ${s.t} s: RSS ${mb(s.rss)}, heap used ${mb(s.heap)} of ${mb(s.heapTotal)}, external ${mb(s.external)}`);
+    console.log(`  new space ${space(s, 'new_space')}, old space ${space(s, 'old_space')}; ArrayBuffers ${mb(s.arrayBuffers)}; rest of RSS ${mb(s.rss - s.heapTotal - s.external)}`);
+  }
   const [a, z] = [samples[0], samples.at(-1)];
   if (a && z) console.log(`RSS change ${(((z.rss - a.rss) / a.rss) * 100).toFixed(1)}% (goal within 10%); timeline points ${b.timeline.length}`);
 } finally {
