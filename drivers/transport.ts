@@ -89,6 +89,14 @@ const LF = 0x0a;
 const deadlineClock = (): number => performance.now();
 /** What write() returns when the socket took every byte at once. */
 const WRITTEN: Promise<void> = Promise.resolve();
+
+/**
+ * Whether `write()` returned having handed every byte to the kernel at once: a hot path may then
+ * go on without awaiting the (already settled) promise, saving a microtask per write.
+ */
+export function writtenAtOnce(write: Promise<void>): boolean {
+  return write === WRITTEN;
+}
 const EMPTY = Buffer.alloc(0);
 
 /**

@@ -20,6 +20,8 @@ import { ExchangeMetrics, failedBeforeGreeting, recordConnect, recordConnectFail
 import { EXT_AUTH, EXT_PIPELINING, EXT_STARTTLS, readCode, readReplyKeywords, type LeanReply } from './smtp-wire.js';
 
 const QUIT = Buffer.from('QUIT\r\n', 'latin1');
+/** What end() returns when nothing is left to wait for (no promise made per session). */
+const ENDED: Promise<void> = Promise.resolve();
 const EXCHANGE_NAMES: ReadonlySet<string> = new Set(['smtp.starttls', 'smtp.tls', 'smtp.auth', 'smtp.ehlo', 'smtp.quit']);
 
 export interface OpenedSmtp {
@@ -127,13 +129,16 @@ export class SmtpSessions {
    * the socket is closed at once, which saves a shutdown, an end-of-stream read and a timer per
    * session (a run with a new connection per message pays them per message).
    */
-  async end(sender: SmtpSender, ctx: ScenarioContext): Promise<void> {
+  end(sender: SmtpSender, ctx: ScenarioContext): Promise<void> {
     const client = sender.client;
     if (sender.awaitingBody || sender.quitSent) {
       client.destroy();
-      return;
+      return ENDED;
     }
-    const t = client.transport;
+    return this.#quit(client.transport, ctx);
+  }
+
+  async #quit(t: Transport, ctx: ScenarioContext): Promise<void> {
     const at = ctx.now();
     try {
       await t.write(QUIT, this.#closeWrite);

@@ -10,7 +10,7 @@
  */
 import type { SmtpClient } from '../../drivers/smtp/client.js';
 import { resolveTimeouts, type Timeouts } from '../../drivers/timeouts.js';
-import type { ReadOptions, Transport, WriteOptions } from '../../drivers/transport.js';
+import { writtenAtOnce, type ReadOptions, type Transport, type WriteOptions } from '../../drivers/transport.js';
 import { RejectedReply, smtpReplyClass } from '../../engine/load/classify.js';
 import type { Metric, MetricsRegistry } from '../../engine/load/metrics.js';
 import type { ScenarioContext } from '../../engine/load/types.js';
@@ -98,7 +98,8 @@ export class SmtpSender {
     const quit = !follow && last && this.#pipelining;
     const t = this.#t;
     const at = this.#ctx.now();
-    await t.write(follow ? msg.bodyAndEnvelope : quit ? msg.bodyAndQuit() : msg.body, this.#m.writeData);
+    const written = t.write(follow ? msg.bodyAndEnvelope : quit ? msg.bodyAndQuit() : msg.body, this.#m.writeData);
+    if (!writtenAtOnce(written)) await written;
     this.#awaitingBody = false;
     const read = readCode(t, this.#m.readData);
     const code = typeof read === 'number' ? read : await read;
@@ -109,7 +110,8 @@ export class SmtpSender {
       throw new RejectedReply('smtp.data', smtpReplyClass(code), `end of data answered ${code}`);
     }
     if (quit) {
-      const bye = await readCode(t, this.#m.read);
+      const read = readCode(t, this.#m.read);
+      const bye = typeof read === 'number' ? read : await read;
       this.#m.quit.record(at, this.#ctx.now() - at, bye === 221);
       this.#quitSent = true;
       return;
@@ -128,7 +130,8 @@ export class SmtpSender {
     const t = this.#t;
     if (this.#pipelining) {
       const at = this.#ctx.now();
-      await t.write(this.message.envelope, this.#m.write);
+      const written = t.write(this.message.envelope, this.#m.write);
+      if (!writtenAtOnce(written)) await written;
       const refusal = await this.#envelopeReplies(at, undefined);
       if (refusal) throw refusal;
     } else {
