@@ -108,14 +108,25 @@ function summarize(rows: readonly Row[]): { name: string; msgs: number; cpu: num
   return rows.map((r) => ({ name: r.name, msgs: median(r.runs.map(perSec)), cpu: median(r.runs.map(cpuPer1k)) }));
 }
 
+/**
+ * Medians of each generator's runs, and the ratios to the peer two ways: of those medians, and
+ * the median of each repetition's own ratio (runs of one repetition follow each other within
+ * seconds, so that one holds up when the host's speed drifts between repetitions).
+ */
 function print(title: string, rows: readonly Row[], peer: string): void {
   const s = summarize(rows);
   const base = s.find((r) => r.name === peer)!;
+  const baseRuns = rows.find((r) => r.name === peer)!.runs;
+  const paired = (r: Row, f: (m: Measured) => number): number => median(r.runs.map((m, i) => f(m) / f(baseRuns[i]!)));
   console.log(`\n${title} (medians of ${REPS})`);
-  console.log(`${'generator'.padEnd(28)}${'msg/s'.padStart(10)}${'CPU-s/1k'.padStart(11)}${'msg/s ×'.padStart(10)}${'CPU ×'.padStart(8)}`);
-  for (const r of s) {
-    console.log(`${r.name.padEnd(28)}${r.msgs.toFixed(0).padStart(10)}${r.cpu.toFixed(4).padStart(11)}${(r.msgs / base.msgs).toFixed(2).padStart(10)}${(r.cpu / base.cpu).toFixed(2).padStart(8)}`);
-  }
+  console.log(`${'generator'.padEnd(28)}${'msg/s'.padStart(10)}${'CPU-s/1k'.padStart(11)}${'msg/s ×'.padStart(10)}${'CPU ×'.padStart(8)}${'per-rep msg/s ×'.padStart(17)}${'CPU ×'.padStart(8)}`);
+  s.forEach((r, i) => {
+    const row = rows[i]!;
+    console.log(
+      `${r.name.padEnd(28)}${r.msgs.toFixed(0).padStart(10)}${r.cpu.toFixed(4).padStart(11)}${(r.msgs / base.msgs).toFixed(2).padStart(10)}${(r.cpu / base.cpu).toFixed(2).padStart(8)}` +
+        `${paired(row, perSec).toFixed(2).padStart(17)}${paired(row, cpuPer1k).toFixed(2).padStart(8)}`,
+    );
+  });
   for (const r of rows) console.log(`  ${r.name}: ${r.runs.map((m) => `${perSec(m).toFixed(0)}/s ${cpuPer1k(m).toFixed(4)}`).join(', ')}`);
 }
 
