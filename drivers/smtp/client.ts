@@ -47,13 +47,13 @@ export class SmtpClient {
   /** Capabilities from the last EHLO/LHLO; cleared by STARTTLS (RFC 3207 §4.2). */
   capabilities: SmtpCapabilities | undefined;
   lastExchange: Exchange | undefined;
-  #parser: SmtpReplyParser;
+  /** Made on the first reply read through the client (a bench session reads most replies itself). */
+  #parserMade: SmtpReplyParser | undefined;
   #onExchange: ExchangeListener | undefined;
   #state: SmtpState = 'greeting';
 
   private constructor(transport: Transport, onExchange: ExchangeListener | undefined) {
     this.transport = transport;
-    this.#parser = new SmtpReplyParser(transport.limits);
     this.#onExchange = onExchange;
   }
 
@@ -78,6 +78,10 @@ export class SmtpClient {
   /** Wrap an already connected transport (e.g. for a probe that talks first). */
   static fromTransport(transport: Transport, onExchange?: ExchangeListener): SmtpClient {
     return new SmtpClient(transport, onExchange);
+  }
+
+  get #parser(): SmtpReplyParser {
+    return (this.#parserMade ??= new SmtpReplyParser(this.transport.limits));
   }
 
   get state(): SmtpState {

@@ -70,6 +70,7 @@ export function buildTemplate(x: TemplateInput): MessageTemplate {
 export class TemplateCache {
   readonly #input: Omit<TemplateInput, 'from' | 'rcpt'>;
   readonly #cache = new Map<string, MessageTemplate>();
+  #last: { from: string; rcpt: readonly string[]; template: MessageTemplate } | undefined;
   static readonly MAX = 1024;
 
   constructor(input: Omit<TemplateInput, 'from' | 'rcpt'>) {
@@ -77,6 +78,8 @@ export class TemplateCache {
   }
 
   get(from: string, rcpt: readonly string[]): MessageTemplate {
+    // The same envelope as the last call (a run with fixed --from/--rcpt): no key to build.
+    if (from === this.#last?.from && rcpt === this.#last.rcpt) return this.#last.template;
     const key = `${from}\n${rcpt.join('\n')}`;
     let t = this.#cache.get(key);
     if (t === undefined) {
@@ -84,6 +87,7 @@ export class TemplateCache {
       if (this.#cache.size >= TemplateCache.MAX) this.#cache.clear();
       this.#cache.set(key, t);
     }
+    this.#last = { from, rcpt, template: t };
     return t;
   }
 }
@@ -115,8 +119,12 @@ export class SlotMessage {
 
   /** Copy `t` in and stamp this slot's part/slot numbers into the Message-ID. */
   load(t: MessageTemplate): void {
-    // The same envelope as the last session: the buffer and its views are already right.
-    if (this.#loaded === t && !this.#tailDirty) return;
+    // The same envelope as the last session: the buffer and its views are already right, once
+    // the envelope its last message's QUIT was written over is put back.
+    if (this.#loaded === t) {
+      this.#restoreTail();
+      return;
+    }
     this.#loaded = t;
     this.#tailDirty = false;
     if (this.#buf.length < t.bytes.length) this.#buf = Buffer.allocUnsafe(t.bytes.length);
@@ -146,14 +154,18 @@ export class SlotMessage {
 
   /** Give the body the next Message-ID; returns its sequence number. */
   next(): number {
-    if (this.#tailDirty) {
-      const t = this.#loaded!;
-      t.bytes.copy(this.#buf, t.bodyLength, t.bodyLength, t.bodyLength + QUIT.length);
-      this.#tailDirty = false;
-    }
+    this.#restoreTail();
     this.#seq++;
     writeDigits(this.#buf, this.#idAt, SEQ_DIGITS, this.#seq);
     return this.#seq;
+  }
+
+  /** Put back the start of the envelope that bodyAndQuit() wrote QUIT over. */
+  #restoreTail(): void {
+    if (!this.#tailDirty) return;
+    const t = this.#loaded!;
+    t.bytes.copy(this.#buf, t.bodyLength, t.bodyLength, t.bodyLength + QUIT.length);
+    this.#tailDirty = false;
   }
 
   /** The current Message-ID, `<…>` included (e2e matches deliveries by it). */

@@ -53,10 +53,29 @@ describe('bench messages', () => {
     expect(m.messageId()).toBe('<abc123.000-00001-000000000002@mailprobe.invalid>');
   });
 
+  it('puts the envelope back when the next session loads the same template after a QUIT', () => {
+    const m = new SlotMessage(0, 1);
+    m.load(t);
+    m.next();
+    m.bodyAndQuit();
+    // A new session: its envelope goes out before its first next().
+    m.load(t);
+    expect(m.envelope.toString('latin1')).toBe('MAIL FROM:<a@x.test>\r\nRCPT TO:<b@x.test>\r\nRCPT TO:<c@x.test>\r\nDATA\r\n');
+    expect(m.commands[0]!.toString('latin1')).toBe('MAIL FROM:<a@x.test>\r\n');
+    m.next();
+    expect(m.messageId()).toBe('<abc123.000-00001-000000000002@mailprobe.invalid>');
+  });
+
   it('builds each envelope template once', () => {
     const cache = new TemplateCache({ sizeBytes: 10 * 1024, runId: 'r' });
     expect(cache.get('a@x', ['b@x'])).toBe(cache.get('a@x', ['b@x']));
     expect(cache.get('a@x', ['b@x'])).not.toBe(cache.get('a@x', ['c@x']));
+    // The same recipients array again (fixed --rcpt), and then another sender with it.
+    const rcpt = ['d@x'];
+    const first = cache.get('a@x', rcpt);
+    expect(cache.get('a@x', rcpt)).toBe(first);
+    expect(cache.get('z@x', rcpt)).not.toBe(first);
+    expect(cache.get('z@x', rcpt).bytes.toString('latin1')).toContain('MAIL FROM:<z@x>');
     expect(cache.get('a@x', ['b@x']).bodyLength).toBeGreaterThanOrEqual(10 * 1024);
   });
 
