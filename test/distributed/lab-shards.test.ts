@@ -50,6 +50,24 @@ async function readReport(file: string): Promise<Report> {
   return JSON.parse(await readFile(file, 'utf8')) as Report;
 }
 
+/**
+ * Both runs did TOTAL iterations; every metric of the merge counts the sum of the shards, and its
+ * histogram holds every success. The merged and the single run's bench sections, for more checks.
+ */
+function expectMergeOfShards(merged: Report, shards: readonly Report[], single: Report): { m: NonNullable<Report['bench']>; s: NonNullable<Report['bench']> } {
+  const m = merged.bench!;
+  const s = single.bench!;
+  expect(m.metrics['iteration']!.count).toBe(TOTAL);
+  expect(s.metrics['iteration']!.count).toBe(TOTAL);
+  for (const name of Object.keys(m.metrics)) {
+    const sum = shards.reduce((a, r) => a + (r.bench!.metrics[name]?.count ?? 0), 0);
+    expect([name, m.metrics[name]!.count]).toEqual([name, sum]);
+    const ok = m.metrics[name]!.count - m.metrics[name]!.errors;
+    expect([name, decodeHistogram(m.metrics[name]!.hdr).totalCount]).toEqual([name, ok]);
+  }
+  return { m, s };
+}
+
 describe('two shard processes against the lab vs one process', () => {
   let shards: Report[];
   let single: Report;
@@ -92,16 +110,7 @@ describe('two shard processes against the lab vs one process', () => {
   });
 
   it('the merge counts exactly what one process with the same load counts', () => {
-    const m = merged.bench!;
-    const s = single.bench!;
-    expect(m.metrics['iteration']!.count).toBe(TOTAL);
-    expect(s.metrics['iteration']!.count).toBe(TOTAL);
-    for (const name of Object.keys(m.metrics)) {
-      const sum = shards.reduce((a, r) => a + (r.bench!.metrics[name]?.count ?? 0), 0);
-      expect([name, m.metrics[name]!.count]).toEqual([name, sum]);
-      const ok = m.metrics[name]!.count - m.metrics[name]!.errors;
-      expect([name, decodeHistogram(m.metrics[name]!.hdr).totalCount]).toEqual([name, ok]);
-    }
+    const { m, s } = expectMergeOfShards(merged, shards, single);
     // The same commands ran as often in both (the mix once per iteration). Sessions may differ by
     // one: one process's two slots share a budget of 40 dynamically (say 21 + 19 iterations, 5 +
     // 4 sessions of 5), the shards' budgets are fixed at 20 each (4 + 4).
@@ -175,16 +184,7 @@ describe('four shard processes against the lab vs one process', () => {
   });
 
   it('the merge counts exactly the sum of the shards, its histograms hold every success, and it matches one process', () => {
-    const m = merged.bench!;
-    const s = single.bench!;
-    expect(m.metrics['iteration']!.count).toBe(TOTAL);
-    expect(s.metrics['iteration']!.count).toBe(TOTAL);
-    for (const name of Object.keys(m.metrics)) {
-      const sum = shards.reduce((a, r) => a + (r.bench!.metrics[name]?.count ?? 0), 0);
-      expect([name, m.metrics[name]!.count]).toEqual([name, sum]);
-      const ok = m.metrics[name]!.count - m.metrics[name]!.errors;
-      expect([name, decodeHistogram(m.metrics[name]!.hdr).totalCount]).toEqual([name, ok]);
-    }
+    const { m, s } = expectMergeOfShards(merged, shards, single);
     // Every metric of every shard made it into the merge.
     for (const r of shards) for (const name of Object.keys(r.bench!.metrics)) expect(Object.keys(m.metrics)).toContain(name);
     for (const name of ['imap.search', 'imap.noop']) expect([name, m.metrics[name]!.count]).toEqual([name, s.metrics[name]!.count]);

@@ -6,40 +6,20 @@
  * domain are only info. Through the security checks and through diagnose --probes; the relay
  * probe's session is read from the server side too: never DATA, every transaction reset.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../engine/report-types.js';
 import { expectOnly, runDiagnose, serious } from '../diagnose/run-diagnose.js';
-import { createLabPki, LAB_SERVERNAME, type LabPki } from '../helpers/certs.js';
-import type { ScriptServer } from '../helpers/script-server.js';
 import { result, runSecurityChecks } from './run-security-checks.js';
-import { labCert, starttlsServer } from './starttls-server.js';
+import { scriptedTlsLab } from './starttls-server.js';
 
-let pki: LabPki;
-let caFile = '';
-let server: ScriptServer | undefined;
-beforeAll(async () => {
-  pki = createLabPki();
-  caFile = join(await mkdtemp(join(tmpdir(), 'mailprobe-sec-')), 'root.pem');
-  await writeFile(caFile, pki.root.certPem);
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const lab = scriptedTlsLab();
 
 type Policy = (line: string) => readonly string[] | undefined;
 
 /** A STARTTLS SMTP server answering with `policy`; `heard` gets every line clients sent. */
-async function serve(policy: Policy, heard: string[] = []): Promise<string> {
-  server = await starttlsServer({ protocol: 'smtp', cert: labCert(pki), smtpReply: policy }, heard);
-  return `smtp://127.0.0.1:${server.port}`;
-}
-
-const checkTrust = (): { ca: string; servername: string } => ({ ca: pki.root.certPem, servername: LAB_SERVERNAME });
-const trust = (): string[] => ['--ca', caFile, '--servername', LAB_SERVERNAME];
+const serve = (policy: Policy, heard: string[] = []): Promise<string> => lab.serve({ protocol: 'smtp', smtpReply: policy }, heard);
+const checkTrust = (): { ca: string; servername: string } => lab.checkTrust();
+const trust = (): string[] => lab.cliTrust();
 const ids = (findings: readonly Finding[], id: string): Finding[] => findings.filter((f) => f.id === id);
 
 // ---- EXPN -----------------------------------------------------------------------------------

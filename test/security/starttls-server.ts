@@ -6,9 +6,13 @@
  * (EXPN, MAIL, RCPT for the enumeration and relay probes). `heard` collects every line clients
  * sent.
  */
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
-import type { LabPki } from '../helpers/certs.js';
+import { afterEach, beforeAll } from 'vitest';
+import { createLabPki, LAB_SERVERNAME, type LabPki } from '../helpers/certs.js';
 import { scriptServer, type ScriptServer } from '../helpers/script-server.js';
 
 export type Protocol = 'smtp' | 'imap' | 'pop3';
@@ -32,6 +36,57 @@ export interface StarttlsScript {
    * HELO, 502 to the rest).
    */
   readonly smtpReply?: (line: string) => readonly string[] | undefined;
+}
+
+/**
+ * What a test file of scripted STARTTLS servers sets up once: the lab PKI, its root in a file
+ * (the CLI's --ca), and the server of the running test, closed after each test (serve() closes
+ * the one before). Call it at the top level of the test file.
+ */
+export function scriptedTlsLab(): ScriptedTlsLab {
+  const lab = new ScriptedTlsLab();
+  beforeAll(() => lab.setUp());
+  afterEach(() => lab.closeServer());
+  return lab;
+}
+
+export class ScriptedTlsLab {
+  #pki: LabPki | undefined;
+  #caFile = '';
+  #server: ScriptServer | undefined;
+
+  get pki(): LabPki {
+    if (this.#pki === undefined) throw new Error('scriptedTlsLab() is used before its beforeAll ran');
+    return this.#pki;
+  }
+
+  async setUp(): Promise<void> {
+    this.#pki = createLabPki();
+    this.#caFile = join(await mkdtemp(join(tmpdir(), 'mailprobe-sec-')), 'root.pem');
+    await writeFile(this.#caFile, this.#pki.root.certPem);
+  }
+
+  /** Start a server with `script` and the lab certificate; its URL (`smtp://127.0.0.1:port`). */
+  async serve(script: Omit<StarttlsScript, 'cert'>, heard: string[] = []): Promise<string> {
+    await this.closeServer();
+    this.#server = await starttlsServer({ ...script, cert: labCert(this.pki) }, heard);
+    return `${script.protocol}://127.0.0.1:${this.#server.port}`;
+  }
+
+  async closeServer(): Promise<void> {
+    await this.#server?.close();
+    this.#server = undefined;
+  }
+
+  /** Trust options of the library (runSecurityChecks). */
+  checkTrust(): { ca: string; servername: string } {
+    return { ca: this.pki.root.certPem, servername: LAB_SERVERNAME };
+  }
+
+  /** Trust options of the command line. */
+  cliTrust(): string[] {
+    return ['--ca', this.#caFile, '--servername', LAB_SERVERNAME];
+  }
 }
 
 export function labCert(pki: LabPki): SecureContextOptions {

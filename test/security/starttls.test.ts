@@ -4,32 +4,16 @@
  * STARTTLS accepted twice, STARTTLS offered again inside TLS; and a server that does it right.
  * Each in SMTP, IMAP and POP3, through the security checks and through diagnose.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLabPki, LAB_SERVERNAME, type LabPki } from '../helpers/certs.js';
-import type { ScriptServer } from '../helpers/script-server.js';
+import { describe, expect, it } from 'vitest';
 import { expectOnly, runDiagnose, serious } from '../diagnose/run-diagnose.js';
 import { result, runSecurityChecks } from './run-security-checks.js';
-import { labCert, starttlsServer, type Protocol, type StarttlsScript } from './starttls-server.js';
+import { scriptedTlsLab, type Protocol, type StarttlsScript } from './starttls-server.js';
 
-let pki: LabPki;
-let caFile = '';
-let server: ScriptServer | undefined;
-beforeAll(async () => {
-  pki = createLabPki();
-  caFile = join(await mkdtemp(join(tmpdir(), 'mailprobe-sec-')), 'root.pem');
-  await writeFile(caFile, pki.root.certPem);
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const lab = scriptedTlsLab();
 
 async function checks(protocol: Protocol, script: Omit<StarttlsScript, 'protocol' | 'cert'>, heard: string[] = []): Promise<Awaited<ReturnType<typeof runSecurityChecks>>> {
-  server = await starttlsServer({ protocol, cert: labCert(pki), ...script }, heard);
-  return runSecurityChecks([`${protocol}://127.0.0.1:${server.port}`], { ca: pki.root.certPem, servername: LAB_SERVERNAME, only: [`${protocol}.security.starttls-*`] });
+  const url = await lab.serve({ protocol, ...script }, heard);
+  return runSecurityChecks([url], { ...lab.checkTrust(), only: [`${protocol}.security.starttls-*`] });
 }
 
 describe.each(['smtp', 'imap', 'pop3'] as const)('%s', (protocol) => {
@@ -67,34 +51,29 @@ describe.each(['smtp', 'imap', 'pop3'] as const)('%s', (protocol) => {
   it('STARTTLS accepted twice, or offered again inside TLS: low (warn)', async () => {
     const twice = result(await checks(protocol, { acceptTwice: true }), once);
     expect([twice.status, twice.message]).toEqual(['warn', expect.stringMatching(/^starttls\.accepted-twice \(low\): Inside TLS a second (STARTTLS|STLS) got the go-ahead/)]);
-    await server?.close();
     const again = result(await checks(protocol, { readvertise: true }), once);
     expect([again.status, again.message]).toEqual(['warn', expect.stringMatching(/^starttls\.readvertised-after-tls \(low\)/)]);
   });
 });
 
 describe('diagnose', () => {
-  const trust = (): string[] => ['--servername', LAB_SERVERNAME, '--ca', caFile];
+  const trust = (): string[] => lab.cliTrust();
 
   it('reports injection as critical in every protocol, and STARTTLS accepted twice as low', async () => {
     for (const protocol of ['smtp', 'imap', 'pop3'] as const) {
-      server = await starttlsServer({ protocol, cert: labCert(pki), pipelined: 'answer-inside-tls' });
-      expectOnly(await runDiagnose([`${protocol}://127.0.0.1:${server.port}`, ...trust()]), 'starttls.command-injection', 'critical');
-      await server.close();
+      const url = await lab.serve({ protocol, pipelined: 'answer-inside-tls' });
+      expectOnly(await runDiagnose([url, ...trust()]), 'starttls.command-injection', 'critical');
     }
-    server = await starttlsServer({ protocol: 'smtp', cert: labCert(pki), acceptTwice: true });
-    const f = expectOnly(await runDiagnose([`smtp://127.0.0.1:${server.port}`, ...trust()]), 'starttls.accepted-twice', 'low');
+    const url = await lab.serve({ protocol: 'smtp', acceptTwice: true });
+    const f = expectOnly(await runDiagnose([url, ...trust()]), 'starttls.accepted-twice', 'low');
     expect(f.evidence).toEqual(['C: STARTTLS', 'S: 220 2.0.0 go ahead']);
     expect(f.fix).toMatch(/Postfix: 554 5\.5\.1/);
   });
 
   it('leaves a correct server alone (re-advertisement stays with the main conversation, reported once)', async () => {
-    server = await starttlsServer({ protocol: 'imap', cert: labCert(pki) });
-    const r = await runDiagnose([`imap://127.0.0.1:${server.port}`, ...trust()]);
+    const r = await runDiagnose([await lab.serve({ protocol: 'imap' }), ...trust()]);
     expect(serious(r.report)).toEqual([]);
-    await server.close();
-    server = await starttlsServer({ protocol: 'pop3', cert: labCert(pki), readvertise: true });
-    const again = await runDiagnose([`pop3://127.0.0.1:${server.port}`, ...trust()]);
+    const again = await runDiagnose([await lab.serve({ protocol: 'pop3', readvertise: true }), ...trust()]);
     expect(again.report.findings.map((x) => x.id)).toEqual(['starttls.readvertised-after-tls']);
   });
 });
