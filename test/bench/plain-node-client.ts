@@ -6,7 +6,7 @@
  * mailprobe's smtp-send does. It answers "how close to what Node itself costs is mailprobe?";
  * the gap to smtp-source left after that is the runtime's, not the tool's.
  */
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 export interface PlainClientRun {
   readonly port: number;
@@ -21,8 +21,26 @@ export interface PlainClientRun {
   readonly to: string;
 }
 
-/** Runs until `messages` were accepted (250 after the body); rejects on any unexpected reply. */
+/** A run that takes longer than this has a stuck server: it fails instead of hanging the bench. */
+const RUN_DEADLINE_MS = 120_000;
+
+/**
+ * Runs until `messages` were accepted (250 after the body); rejects on any unexpected reply,
+ * socket error, or when the run outlives RUN_DEADLINE_MS (its sockets are then destroyed).
+ */
 export function runPlainClient(run: PlainClientRun): Promise<void> {
+  const sockets = new Set<Socket>();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      for (const s of sockets) s.destroy();
+      reject(new Error(`plain node client: not done within ${RUN_DEADLINE_MS} ms`));
+    }, RUN_DEADLINE_MS);
+  });
+  return Promise.race([converse(run, sockets), deadline]).finally(() => clearTimeout(timer));
+}
+
+function converse(run: PlainClientRun, sockets: Set<Socket>): Promise<void> {
   const ehlo = Buffer.from('EHLO plain.node.invalid\r\n', 'latin1');
   const envelope = Buffer.from(`MAIL FROM:<${run.from}>\r\nRCPT TO:<${run.to}>\r\nDATA\r\n`, 'latin1');
   const bodyAndEnvelope = Buffer.concat([run.body, envelope]);
@@ -34,6 +52,8 @@ export function runPlainClient(run: PlainClientRun): Promise<void> {
     const session = (): void => {
       if (started >= run.messages) return;
       const socket = connect(run.port, '127.0.0.1');
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
       socket.setNoDelay(true);
       let pending = '';
       let sent = 0;
