@@ -1,10 +1,11 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { connect as netConnect, isIP, Socket } from 'node:net';
+import { isIP, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { onAbort } from './abort-hooks.js';
 import { ByteQueue } from './byte-queue.js';
+import { SocketInbox } from './socket-inbox.js';
 import { abortError, withDeadline } from './deadline.js';
 import { MailprobeError, nodeErrorCode, type ErrorCode, type ErrorContext, type Phase } from './errors.js';
 import { limitError, resolveLimits, type Limits } from './limits.js';
@@ -84,6 +85,15 @@ interface PendingRead {
   deadline: number;
 }
 
+interface PendingConnect {
+  /** The address and port, for messages. */
+  where: string;
+  resolve: () => void;
+  reject: (err: MailprobeError) => void;
+  deadline: number;
+  timeoutMs: number;
+}
+
 const LF = 0x0a;
 /** The clock of read deadlines (the injectable `now` only times what is reported). */
 const deadlineClock = (): number => performance.now();
@@ -110,15 +120,19 @@ export class Transport {
   readonly timeouts: Timeouts;
   readonly limits: Limits;
   readonly transcript: TranscriptSink;
-  readonly connectTiming: ConnectTiming;
+  readonly #timing: ConnectTiming = { dnsMs: undefined, connectMs: 0, tlsMs: undefined };
   /** Set when the server closed, reset, or we closed; reads that cannot be served fail. */
   #closed = false;
   #closeReason: MailprobeError | undefined;
   /** Why the connection ended when that was not an error of ours (server close, reset). */
   #closeNote: { message: string; cause: unknown } | undefined;
   #socket: Duplex;
+  /** The plaintext reads of a socket this transport opened itself (see SocketInbox). */
+  #inbox: SocketInbox | undefined;
   #queue = new ByteQueue();
   #reader: PendingRead | undefined;
+  /** The TCP connect being waited for (connect()); it shares the read deadline timer. */
+  #connecting: PendingConnect | undefined;
   #paused = false;
   #tls: TlsFacts | undefined;
   #tlsOptions: TlsClientOptions;
@@ -144,11 +158,10 @@ export class Transport {
   private constructor(init: {
     options: TransportOptions;
     socket: Duplex;
+    inbox: SocketInbox | undefined;
     timeouts: Timeouts;
     limits: Limits;
     transcript: TranscriptSink;
-    timing: ConnectTiming;
-    tls: TlsFacts | undefined;
     now: () => number;
   }) {
     this.host = init.options.host;
@@ -156,9 +169,8 @@ export class Transport {
     this.timeouts = init.timeouts;
     this.limits = init.limits;
     this.transcript = init.transcript;
-    this.connectTiming = init.timing;
     this.#socket = init.socket;
-    this.#tls = init.tls;
+    this.#inbox = init.inbox;
     this.#tlsOptions = init.options.tls ?? {};
     this.#now = init.now;
     this.#signal = init.options.signal;
@@ -171,7 +183,7 @@ export class Transport {
     this.#attach(init.socket);
     const signal = this.#signal;
     if (signal) {
-      const abort = (): void => this.#fail(abortError(this.#reader?.phase ?? 'command', signal));
+      const abort = (): void => this.#fail(abortError(this.#connecting ? 'connect' : (this.#reader?.phase ?? 'command'), signal));
       // One run signal is shared by every connection of a run (bench opens thousands a second).
       if (signal.aborted) queueMicrotask(() => this.#closed || abort());
       else this.#unhookAbort = onAbort(signal, abort);
@@ -208,43 +220,35 @@ export class Transport {
       transcript.info(`resolved ${options.host} to ${address}`);
     }
 
+    if (options.signal?.aborted) throw abortError('connect', options.signal).withContext({ transcript: transcript.snapshot() });
     const t1 = now();
+    const target = { host: address, port: options.port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) };
+    let inbox: SocketInbox | undefined;
     let socket: Duplex;
-    try {
-      socket = await openSocket(options.connector ?? defaultConnector, address, options.port, options.localAddress, timeouts.connectMs, options.signal);
-    } catch (err) {
-      if (err instanceof MailprobeError) throw err.withContext({ transcript: transcript.snapshot() });
-      const code = nodeErrorCode(err);
-      throw fail('ECONNECT', `cannot connect to ${formatAddress(address, options.port)}: ${code ?? String(err)}`, 'connect', err);
+    if (options.connector) socket = options.connector(target);
+    else {
+      inbox = new SocketInbox(target);
+      socket = inbox.socket;
     }
-    const connectMs = now() - t1;
+    // The transport exists while TCP connects: its listeners, abort hook and deadline timer
+    // serve the connect too (a bench opening a connection per message pays for them once).
+    const t = new Transport({ options, socket, inbox, timeouts, limits, transcript, now });
+    t.#timing.dnsMs = dnsMs;
+    if (socket instanceof Socket && socket.connecting) await t.#connected(socket, formatAddress(address, options.port), timeouts.connectMs);
+    t.#timing.connectMs = now() - t1;
     if (socket instanceof Socket) socket.setNoDelay(true);
     if (transcript !== NO_TRANSCRIPT) transcript.info(`connected to ${formatAddress(address, options.port)}`);
-
-    let tls: TlsFacts | undefined;
-    let tlsMs: number | undefined;
     if (options.implicitTls) {
       const t2 = now();
-      try {
-        const upgraded = await handshake(socket, options.host, options.tls ?? {}, timeouts.tlsMs, options.signal, transcript);
-        socket = upgraded.socket;
-        tls = upgraded.facts;
-      } catch (err) {
-        socket.destroy();
-        throw err;
-      }
-      tlsMs = now() - t2;
+      await t.#secure(timeouts.tlsMs);
+      t.#timing.tlsMs = now() - t2;
     }
-    return new Transport({
-      options,
-      socket,
-      timeouts,
-      limits,
-      transcript,
-      timing: { dnsMs, connectMs, tlsMs },
-      tls,
-      now,
-    });
+    return t;
+  }
+
+  /** How long each connect phase took. */
+  get connectTiming(): ConnectTiming {
+    return this.#timing;
   }
 
   /** TLS facts once TLS is up (implicit or after STARTTLS). */
@@ -300,7 +304,10 @@ export class Transport {
 
   /**
    * Send bytes exactly as given (bare LF, NUL and several commands in one write included).
-   * Resolves when the socket accepted them; a peer that stops reading hits the deadline.
+   * Resolves when the socket took them without going over its high-water mark; past it, once
+   * everything written is out (a peer that stops reading hits the deadline). A write the
+   * socket only buffered still goes out before a close() (end() flushes it); a failed write
+   * closes the connection and the next read says so.
    */
   write(data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
     const phase = options.phase ?? 'command';
@@ -319,10 +326,12 @@ export class Transport {
     // No callback: Node then completes a write the kernel took at once without a tick, a
     // closure or an object per write (a bench writes once per command).
     socket.write(bytes);
-    if (socket.writableLength === 0 && !socket.destroyed) return WRITTEN;
-    // The kernel did not take it all: an empty write queued behind it calls back once
-    // everything before it is out (writes complete in order). A peer that stops reading hits
-    // the deadline.
+    // A TLS socket completes every write asynchronously (it encrypts, then writes the record),
+    // so waiting for each one cost an IMAP bench a promise, a timer and an empty write per
+    // command. Only a socket over its high-water mark is waited for: that is backpressure.
+    if (!socket.destroyed && (socket.writableLength === 0 || !socket.writableNeedDrain)) return WRITTEN;
+    // Over the mark: an empty write queued behind the data calls back once everything before
+    // it is out (writes complete in order). A peer that stops reading hits the deadline.
     const timeoutMs = options.timeoutMs ?? this.timeouts.commandMs;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -379,14 +388,20 @@ export class Transport {
         throw err;
       }
     }
+    const facts = await this.#secure(options.timeoutMs ?? this.timeouts.tlsMs);
+    return { tls: facts, trailing };
+  }
+
+  /** TLS over the open plaintext connection (implicit TLS or after a go-ahead); fatal on failure. */
+  async #secure(timeoutMs: number): Promise<TlsFacts> {
     const plain = this.#socket;
     this.#detach(plain);
     try {
-      const { socket, facts } = await handshake(plain, this.host, this.#tlsOptions, options.timeoutMs ?? this.timeouts.tlsMs, this.#signal, this.transcript);
+      const { socket, facts } = await handshake(plain, this.host, this.#tlsOptions, timeoutMs, this.#signal, this.transcript);
       this.#socket = socket;
       this.#tls = facts;
       this.#attach(socket);
-      return { tls: facts, trailing };
+      return facts;
     } catch (err) {
       this.#closed = true;
       if (err instanceof MailprobeError) this.#closeReason = err;
@@ -394,6 +409,33 @@ export class Transport {
       this.#releaseHooks();
       throw err;
     }
+  }
+
+  /**
+   * Wait for the TCP connect under the connect deadline (the shared deadline timer) and the
+   * run's signal; an error or close before it fails with ECONNECT and destroys the socket.
+   */
+  #connected(socket: Socket, where: string, timeoutMs: number): Promise<void> {
+    const deadline = deadlineClock() + timeoutMs;
+    this.#armDeadline(deadline, timeoutMs);
+    return new Promise<void>((resolve, reject) => {
+      this.#connecting = { where, resolve, reject, deadline, timeoutMs };
+      socket.on('connect', () => this.#settleConnect(undefined));
+    });
+  }
+
+  #settleConnect(err: MailprobeError | undefined): void {
+    const wait = this.#connecting;
+    if (!wait) return;
+    this.#connecting = undefined;
+    if (err) wait.reject(err);
+    else wait.resolve();
+  }
+
+  /** Why the connect failed: the socket's error, or a close before it connected. */
+  #connectError(cause: Error | undefined): MailprobeError {
+    const why = cause ? (nodeErrorCode(cause) ?? String(cause)) : 'connection closed before it was established';
+    return new MailprobeError('ECONNECT', `cannot connect to ${this.#connecting?.where ?? formatAddress(this.host, this.port)}: ${why}`, { phase: 'connect', transcript: this.transcript.snapshot() }, cause === undefined ? {} : { cause });
   }
 
   /** Add a harness note to the transcript. */
@@ -517,6 +559,15 @@ export class Transport {
 
   #deadlineFired(): void {
     this.#deadlineTimer = undefined;
+    const connecting = this.#connecting;
+    if (connecting) {
+      const left = connecting.deadline - deadlineClock();
+      if (left >= 1) this.#armDeadline(connecting.deadline, Math.ceil(left));
+      else {
+        this.#fail(new MailprobeError('ETIMEDOUT', `TCP connect to ${connecting.where} took longer than ${connecting.timeoutMs} ms`, { phase: 'connect', elapsedMs: connecting.timeoutMs, transcript: this.transcript.snapshot() }));
+      }
+      return;
+    }
     const reader = this.#reader;
     if (!reader) return;
     // Timers run on the event loop's cached time and may fire a little early, or the timer
@@ -568,10 +619,12 @@ export class Transport {
   }
 
   #onClose(): void {
+    if (this.#connecting) this.#fail(this.#connectError(undefined));
     this.#markClosed('connection closed');
   }
 
   #onError(err: Error): void {
+    if (this.#connecting) return this.#fail(this.#connectError(err));
     const code = nodeErrorCode(err);
     this.transcript.info(`socket error: ${code ?? err.message}`);
     this.#markClosed(`connection failed: ${code ?? err.message}`, err);
@@ -600,6 +653,7 @@ export class Transport {
     }
     this.#socket.destroy();
     this.#settleReader(err);
+    this.#settleConnect(err);
   }
 
   /** The connection is over: nothing left to cancel or time out. */
@@ -633,14 +687,18 @@ export class Transport {
   }
 
   #attach(socket: Duplex): void {
-    socket.on('data', this.#listeners.data);
+    if (this.#inbox?.socket === socket) this.#inbox.open(this.#listeners.data);
+    else socket.on('data', this.#listeners.data);
     socket.on('end', this.#listeners.end);
     socket.on('close', this.#listeners.close);
     socket.on('error', this.#listeners.error);
   }
 
   #detach(socket: Duplex): void {
-    socket.off('data', this.#listeners.data);
+    if (this.#inbox?.socket === socket) {
+      this.#inbox.close();
+      this.#inbox = undefined;
+    } else socket.off('data', this.#listeners.data);
     socket.off('end', this.#listeners.end);
     socket.off('close', this.#listeners.close);
     socket.off('error', this.#listeners.error);
@@ -663,40 +721,6 @@ function resolvedOnce<I extends object, O>(memo: WeakMap<object, O>, input: I | 
     memo.set(key, out);
   }
   return out;
-}
-
-const defaultConnector: Connector = ({ host, port, localAddress }) =>
-  netConnect({ host, port, ...(localAddress ? { localAddress } : {}) });
-
-/**
- * Open the byte stream and wait for the TCP connect under the connect deadline and the run's
- * signal: one promise, one timer and one abort hook per connection (a bench run with a new
- * connection per message opens thousands a second). The socket is destroyed on any failure.
- */
-function openSocket(connector: Connector, host: string, port: number, localAddress: string | undefined, timeoutMs: number, signal: AbortSignal | undefined): Promise<Duplex> {
-  if (signal?.aborted) return Promise.reject(abortError('connect', signal));
-  const socket = connector({ host, port, ...(localAddress ? { localAddress } : {}) });
-  if (!(socket instanceof Socket) || !socket.connecting) return Promise.resolve(socket);
-  return new Promise<Duplex>((resolve, reject) => {
-    const settle = (err: unknown): void => {
-      clearTimeout(timer);
-      unhook?.();
-      socket.off('connect', onConnect);
-      socket.off('error', onError);
-      if (err === undefined) return resolve(socket);
-      socket.destroy();
-      reject(err);
-    };
-    const onConnect = (): void => settle(undefined);
-    const onError = (err: Error): void => settle(err);
-    const timer = setTimeout(
-      () => settle(new MailprobeError('ETIMEDOUT', `TCP connect to ${formatAddress(host, port)} took longer than ${timeoutMs} ms`, { phase: 'connect', elapsedMs: timeoutMs })),
-      timeoutMs,
-    );
-    const unhook = signal ? onAbort(signal, () => settle(abortError('connect', signal))) : undefined;
-    socket.once('connect', onConnect);
-    socket.once('error', onError);
-  });
 }
 
 /** The TLS handshake on an open socket, under the tls deadline. */

@@ -2,7 +2,7 @@ import { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { onAbort } from '../../drivers/abort-hooks.js';
 import { isMailprobeError } from '../../drivers/errors.js';
-import { Transport } from '../../drivers/transport.js';
+import { Transport, writtenAtOnce } from '../../drivers/transport.js';
 import { createLabPki, LAB_SERVERNAME } from '../helpers/certs.js';
 import { scriptServer, type ScriptServer } from '../helpers/script-server.js';
 
@@ -100,6 +100,27 @@ describe('Transport writes the kernel cannot take at once', () => {
       t.destroy();
     });
   }
+
+  it('takes small writes over TLS at once (TLS completes every write later) and delivers them in order', async () => {
+    const pki = createLabPki();
+    let text = '';
+    let allIn: () => void = () => {};
+    const done = new Promise<void>((resolve) => (allIn = resolve));
+    server = await scriptServer((s, ctx) => {
+      const stream = ctx.startTls(s, { key: pki.leaf.keyPem, cert: pki.chainPem });
+      stream.on('data', (d: Buffer) => {
+        text += d.toString('latin1');
+        if (text.endsWith('line 99\r\n')) allIn();
+      });
+    });
+    const t = await Transport.connect({ host: server.host, port: server.port, implicitTls: true, tls: { servername: LAB_SERVERNAME, ca: pki.root.certPem } });
+    const writes = Array.from({ length: 100 }, (_, i) => t.write(`line ${i}\r\n`, { display: false }));
+    // Neither a promise nor a timer per write: below the high-water mark nothing is waited for.
+    expect(writes.every((w) => writtenAtOnce(w))).toBe(true);
+    await done;
+    expect(text).toBe(Array.from({ length: 100 }, (_, i) => `line ${i}\r\n`).join(''));
+    t.destroy();
+  });
 });
 
 describe('Transport connect deadline', () => {
