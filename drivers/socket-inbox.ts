@@ -6,10 +6,12 @@
  * connection per message reads about four times per connection, and that path was a fifth of
  * its CPU per connection.
  *
- * Only plaintext reads come here: once TLS takes the socket over (implicit TLS or STARTTLS)
- * the TLS socket reads the handle itself and its plaintext arrives as 'data' events.
+ * A socket opened for implicit TLS is a TLS socket that connects itself: its decrypted bytes
+ * come here too. A plaintext socket upgraded later (STARTTLS) is read by the TLS socket that
+ * wraps it, whose bytes then arrive as 'data' events.
  */
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 
 /**
  * One JavaScript thread runs one read callback at a time, and each read is copied out before
@@ -25,13 +27,15 @@ export class SocketInbox {
   #early: Buffer[] | undefined;
   #sink: ((chunk: Buffer) => void) | undefined;
 
-  constructor(target: { host: string; port: number; localAddress?: string }) {
-    this.socket = connect({
+  /** `tls`: connect with TLS from the start (implicit TLS), with these options. */
+  constructor(target: { host: string; port: number; localAddress?: string }, tls?: ConnectionOptions) {
+    const options = {
       host: target.host,
       port: target.port,
       ...(target.localAddress ? { localAddress: target.localAddress } : {}),
       onread: { buffer: LANDING, callback: (n: number, buf: Uint8Array) => this.#landed(n, buf) },
-    });
+    };
+    this.socket = tls ? tlsConnect({ ...tls, ...options }) : connect(options);
   }
 
   /** Hand every read to `sink` from now on, those that came before first. */

@@ -2,15 +2,16 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { onAbort } from './abort-hooks.js';
 import { ByteQueue } from './byte-queue.js';
 import { SocketInbox } from './socket-inbox.js';
 import { abortError, withDeadline } from './deadline.js';
 import { MailprobeError, nodeErrorCode, type ErrorCode, type ErrorContext, type Phase } from './errors.js';
 import { limitError, resolveLimits, type Limits } from './limits.js';
-import { collectTlsFacts, describeTlsFacts, type TlsFacts } from './tls/tls-facts.js';
-import { effectiveServername, secureContextFor, type TlsClientOptions } from './tls/tls-options.js';
+import { awaitSecure, handshake, tlsConnectOptions } from './tls/handshake.js';
+import type { TlsFacts } from './tls/tls-facts.js';
+import type { TlsClientOptions } from './tls/tls-options.js';
 import { NO_TRANSCRIPT, renderWireText, Transcript, type TranscriptEntry, type TranscriptSink } from './transcript.js';
 import { resolveTimeouts, type Timeouts } from './timeouts.js';
 
@@ -225,9 +226,12 @@ export class Transport {
     const target = { host: address, port: options.port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) };
     let inbox: SocketInbox | undefined;
     let socket: Duplex;
+    // Implicit TLS on a socket of our own: the TLS socket connects itself, so its plaintext too
+    // is read through onread (a wrapped socket can only deliver 'data' events).
+    const ownTls = options.implicitTls === true && !options.connector;
     if (options.connector) socket = options.connector(target);
     else {
-      inbox = new SocketInbox(target);
+      inbox = new SocketInbox(target, ownTls ? tlsConnectOptions(options.host, options.tls ?? {}) : undefined);
       socket = inbox.socket;
     }
     // The transport exists while TCP connects: its listeners, abort hook and deadline timer
@@ -240,7 +244,7 @@ export class Transport {
     if (transcript !== NO_TRANSCRIPT) transcript.info(`connected to ${formatAddress(address, options.port)}`);
     if (options.implicitTls) {
       const t2 = now();
-      await t.#secure(timeouts.tlsMs);
+      await (ownTls ? t.#securedItself(socket as TLSSocket, timeouts.tlsMs) : t.#secure(timeouts.tlsMs));
       t.#timing.tlsMs = now() - t2;
     }
     return t;
@@ -403,12 +407,28 @@ export class Transport {
       this.#attach(socket);
       return facts;
     } catch (err) {
-      this.#closed = true;
-      if (err instanceof MailprobeError) this.#closeReason = err;
-      plain.destroy();
-      this.#releaseHooks();
-      throw err;
+      throw this.#tlsFailed(err, plain);
     }
+  }
+
+  /** The handshake of a TLS socket that connected itself (it stays attached throughout). */
+  async #securedItself(socket: TLSSocket, timeoutMs: number): Promise<TlsFacts> {
+    try {
+      const { facts } = await awaitSecure(socket, this.host, this.#tlsOptions, timeoutMs, this.#signal, this.transcript);
+      this.#tls = facts;
+      return facts;
+    } catch (err) {
+      throw this.#tlsFailed(err, socket);
+    }
+  }
+
+  /** A failed handshake ends the connection: later reads and writes fail with its error. */
+  #tlsFailed(err: unknown, socket: Duplex): unknown {
+    this.#closed = true;
+    if (err instanceof MailprobeError) this.#closeReason = err;
+    socket.destroy();
+    this.#releaseHooks();
+    return err;
   }
 
   /**
@@ -721,93 +741,6 @@ function resolvedOnce<I extends object, O>(memo: WeakMap<object, O>, input: I | 
     memo.set(key, out);
   }
   return out;
-}
-
-/** The TLS handshake on an open socket, under the tls deadline. */
-async function handshake(
-  socket: Duplex,
-  host: string,
-  options: TlsClientOptions,
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-  transcript: TranscriptSink,
-): Promise<{ socket: TLSSocket; facts: TlsFacts }> {
-  const servername = effectiveServername(host, options);
-  const insecure = options.insecure === true;
-  let tlsSocket: TLSSocket | undefined;
-  transcript.info(`TLS handshake${servername ? ` (SNI ${servername})` : ''}`);
-  const secured = await withDeadline(
-    'tls',
-    timeoutMs,
-    signal,
-    () =>
-      new Promise<TLSSocket>((resolve, reject) => {
-        tlsSocket = tlsConnect({
-          socket,
-          ...(servername ? { servername } : {}),
-          secureContext: secureContextFor(options),
-          // Verification is decided below from the facts, so insecure runs still learn the result.
-          rejectUnauthorized: false,
-          checkServerIdentity: () => undefined,
-        });
-        const s = tlsSocket;
-        const done = (): void => {
-          s.off('secureConnect', onSecure);
-          s.off('error', onError);
-          s.off('close', onClose);
-        };
-        const onSecure = (): void => {
-          done();
-          resolve(s);
-        };
-        const onError = (err: Error): void => {
-          done();
-          reject(err);
-        };
-        // A peer that closes mid-handshake may not emit 'error' on every Node version.
-        const onClose = (): void => {
-          done();
-          reject(new MailprobeError('ETLS_HANDSHAKE', 'connection closed during the TLS handshake', { phase: 'tls' }));
-        };
-        s.once('secureConnect', onSecure);
-        s.once('error', onError);
-        s.once('close', onClose);
-      }),
-    () => tlsSocket?.destroy(),
-    () => `TLS handshake did not complete within ${timeoutMs} ms`,
-  ).catch((err: unknown) => {
-    tlsSocket?.destroy();
-    if (err instanceof MailprobeError) {
-      throw err.withContext({ phase: 'tls', transcript: transcript.snapshot(30) });
-    }
-    const code = nodeErrorCode(err) ?? 'TLS_ERROR';
-    const msg = err instanceof Error ? err.message : String(err);
-    transcript.info(`TLS handshake failed: ${code}: ${msg}`);
-    throw new MailprobeError(
-      'ETLS_HANDSHAKE',
-      `TLS handshake failed: ${msg}`,
-      { phase: 'tls', transcript: transcript.snapshot(30), detail: { tlsError: code } },
-      { cause: err },
-    );
-  });
-  const facts = collectTlsFacts(secured, host, servername, insecure);
-  transcript.info(describeTlsFacts(facts));
-  if (!facts.verified && !insecure) {
-    secured.destroy();
-    const reason = [facts.chainError, facts.hostnameError].filter((s) => s !== null).join('; ');
-    throw new MailprobeError(
-      'ETLS_VERIFY',
-      `certificate verification failed: ${reason}`,
-      {
-        phase: 'tls',
-        tls: facts,
-        transcript: transcript.snapshot(30),
-        detail: { chainError: facts.chainError, hostnameError: facts.hostnameError },
-      },
-      { hint: 'pass --ca FILE to trust a private CA, --servername NAME to check another name, or --insecure to go on anyway' },
-    );
-  }
-  return { socket: secured, facts };
 }
 
 export function formatAddress(host: string, port: number): string {

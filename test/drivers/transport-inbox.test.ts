@@ -4,19 +4,26 @@
  * while other connections read, and the connect wait shares the transport's listeners.
  */
 import { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isMailprobeError } from '../../drivers/errors.js';
 import { Transport } from '../../drivers/transport.js';
+import { createLabPki, LAB_SERVERNAME, type LabPki } from '../helpers/certs.js';
 import { scriptServer, type ScriptServer } from '../helpers/script-server.js';
+
+let pki: LabPki;
+beforeAll(() => {
+  pki = createLabPki();
+});
 
 const servers: ScriptServer[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-/** A server that sends `text`, then one line per line it reads (`<name>:<line>`). */
-async function talker(name: string, text: string): Promise<ScriptServer> {
-  const server = await scriptServer((s) => {
+/** A server that sends `text`, then one line per line it reads (`<name>:<line>`); over TLS when asked. */
+async function talker(name: string, text: string, tls: boolean): Promise<ScriptServer> {
+  const server = await scriptServer((raw, ctx) => {
+    const s = tls ? ctx.startTls(raw, { key: pki.leaf.keyPem, cert: pki.chainPem }) : raw;
     s.write(text);
     let pending = '';
     s.on('data', (chunk: Buffer) => {
@@ -32,10 +39,14 @@ async function talker(name: string, text: string): Promise<ScriptServer> {
 }
 
 describe('Transport reads through the shared landing buffer', () => {
-  it('keeps what a read returned while other connections read into the same buffer', async () => {
-    const [a, b] = [await talker('a', 'A'.repeat(300) + '\r\n'), await talker('b', 'B'.repeat(300) + '\r\n')];
-    const ta = await Transport.connect({ host: a.host, port: a.port });
-    const tb = await Transport.connect({ host: b.host, port: b.port });
+  for (const tls of [false, true]) {
+  it(`keeps what a read returned while other connections read into the same buffer${tls ? ' (implicit TLS)' : ''}`, async () => {
+    const [a, b] = [await talker('a', 'A'.repeat(300) + '\r\n', tls), await talker('b', 'B'.repeat(300) + '\r\n', tls)];
+    const trust = { implicitTls: tls, tls: { servername: LAB_SERVERNAME, ca: pki.root.certPem } };
+    const ta = await Transport.connect({ host: a.host, port: a.port, ...trust });
+    const tb = await Transport.connect({ host: b.host, port: b.port, ...trust });
+    expect(ta.tls?.verified ?? false).toBe(tls);
+    expect(ta.connectTiming.tlsMs !== undefined).toBe(tls);
     const first = await ta.readLine();
     const firstText = first.toString('latin1');
     expect(firstText).toBe('A'.repeat(300) + '\r\n');
@@ -54,6 +65,7 @@ describe('Transport reads through the shared landing buffer', () => {
     ta.destroy();
     tb.destroy();
   });
+  }
 
   it('joins a line that arrives over several reads', async () => {
     const server = await scriptServer(async (s, ctx) => {
