@@ -143,6 +143,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const load = await import('../../engine/load/index.js');
   const { buildPlan } = await import('../../engine/load/plan.js');
   const { checkScenario, checkThresholdMetrics } = await import('../../suites/bench/validate.js');
+  const { BENCH_SCENARIOS } = await import('../../suites/bench/registry.js');
 
   const users: BenchUser[] = values.users !== undefined ? await load.readUsersFile(values.users) : [];
   if (connection.credentials) users.unshift({ user: connection.credentials.user, password: connection.credentials.password.reveal() });
@@ -207,6 +208,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const t0 = performance.now();
   const outcome = await load.runBench({
     scenario: config,
+    scenarios: BENCH_SCENARIOS,
     plan,
     thresholds,
     abortOnFail: values['abort-on-fail'] === true,

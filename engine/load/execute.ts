@@ -3,10 +3,9 @@
  * timeline, and the `bench` section of the report with thresholds evaluated once over the
  * merged numbers. A shard of a distributed run (`--shard k/N`) runs part k of N of the same
  * plan, its threads each a sub-part (slice.ts), starting at the agreed instant (shard.ts).
+ * The scenarios come from the caller (`scenarios`), so the engine never imports suites/.
  */
 import { performance } from 'node:perf_hooks';
-import type { ScenarioConfig } from '../../suites/bench/config.js';
-import { createScenario } from '../../suites/bench/registry.js';
 import type { BenchReport, ServerInfo, TimelinePoint } from '../report-types.js';
 import { isUnreachable, type ErrorClass } from './classify.js';
 import { mergeThreads, toBenchReport } from './result.js';
@@ -16,12 +15,14 @@ import { subSlice } from './slice.js';
 import { abortable } from './thresholds-eval.js';
 import type { Threshold } from './thresholds-parse.js';
 import { Timeline } from './timeline.js';
-import type { LoadPlan, Slice } from './types.js';
+import type { LoadPlan, LoadScenarioConfig, ScenarioSource, Slice } from './types.js';
 import { runWorkers } from './workers.js';
 import { growYoungGenerationAtOnce } from './young-generation.js';
 
-export interface BenchRequest {
-  readonly scenario: ScenarioConfig;
+export interface BenchRequest<C extends LoadScenarioConfig = LoadScenarioConfig> {
+  readonly scenario: C;
+  /** Builds `scenario` on this thread and in each worker (suites/bench/registry.ts BENCH_SCENARIOS). */
+  readonly scenarios: ScenarioSource<C>;
   readonly plan: LoadPlan;
   readonly thresholds: readonly Threshold[];
   /** Stop at the first crossed threshold (checked once a second). */
@@ -57,7 +58,7 @@ export interface BenchOutcome {
 /** Between the scenario being ready and the first arrival, without --start-at: one thread, or workers to be woken. */
 const START_DELAY_MS = { thread: 20, workers: 50 } as const;
 
-export async function runBench(req: BenchRequest): Promise<BenchOutcome> {
+export async function runBench<C extends LoadScenarioConfig>(req: BenchRequest<C>): Promise<BenchOutcome> {
   // V8's steady state before the first arrival, not a memory step mid-run (young-generation.ts).
   growYoungGenerationAtOnce();
   const abortOn = req.abortOnFail ? req.thresholds.filter(abortable) : [];
@@ -78,7 +79,7 @@ export async function runBench(req: BenchRequest): Promise<BenchOutcome> {
   let results: ThreadResult[];
   if (req.workers <= 1) {
     const slice = subSlice(shard, { index: 0, count: 1 });
-    const scenario = await createScenario(req.scenario, slice);
+    const scenario = await req.scenarios.create(req.scenario, slice);
     const result = await runLoad({
       plan: req.plan,
       slice,
@@ -91,7 +92,13 @@ export async function runBench(req: BenchRequest): Promise<BenchOutcome> {
     timeline.sourceFinished(0);
     results = [result];
   } else {
-    const inits = Array.from({ length: req.workers }, (_, index) => ({ scenario: req.scenario, plan: req.plan, slice: subSlice(shard, { index, count: req.workers }), abortOn }));
+    const inits = Array.from({ length: req.workers }, (_, index) => ({
+      scenario: req.scenario,
+      scenarioModule: req.scenarios.module,
+      plan: req.plan,
+      slice: subSlice(shard, { index, count: req.workers }),
+      abortOn,
+    }));
     results = await runWorkers({ inits, timeline, ...(req.signal ? { signal: req.signal } : {}), start: () => start(START_DELAY_MS.workers) });
   }
   const run = mergeThreads(results);

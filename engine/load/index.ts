@@ -39,4 +39,4 @@ export type { MergeInput } from './merge-read.js';
 export type { MergeOptions, MergeOutcome } from './merge.js';
 export type { ClockOffset } from './sntp.js';
 export type { StartAt, WallClock } from './shard.js';
-export type { IterationInfo, LoadPlan, LoadScenario, ScenarioContext, Slice, SlotInfo } from './types.js';
+export type { BenchUser, IterationInfo, LoadPlan, LoadScenario, LoadScenarioConfig, ScenarioContext, ScenarioFactory, ScenarioSource, Slice, SlotInfo } from './types.js';

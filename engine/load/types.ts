@@ -47,6 +47,36 @@ export interface IterationInfo {
   readonly last: boolean;
 }
 
+/** A login for a scenario (`--users FILE`, users.ts); each part of a split run takes its own (slice.ts usersOf). */
+export interface BenchUser {
+  readonly user: string;
+  readonly password: string;
+}
+
+/**
+ * The part of a scenario's settings the engine reads; the rest belongs to the scenario layer
+ * (suites/bench/config.ts extends this). The whole object is cloned into every worker thread,
+ * so it must be plain data.
+ */
+export interface LoadScenarioConfig {
+  /** The report's `bench.scenario`. */
+  readonly name: string;
+}
+
+/** Builds the scenario for one part (thread, shard) of a run. */
+export type ScenarioFactory<C extends LoadScenarioConfig = LoadScenarioConfig> = (config: C, slice: Slice) => Promise<LoadScenario>;
+
+/**
+ * Where a run's scenarios come from. The caller supplies it so that the engine imports no
+ * scenario layer: `create` on this thread, and, because a function cannot be sent to a worker
+ * thread, `module` for each worker (`--workers N`) to import.
+ */
+export interface ScenarioSource<C extends LoadScenarioConfig = LoadScenarioConfig> {
+  readonly create: ScenarioFactory<C>;
+  /** URL of an ES module whose `createScenario` export is that same factory (worker-entry.ts). */
+  readonly module: string;
+}
+
 /** A scenario bound to its options, ready to run on one thread. */
 export interface LoadScenario<S = unknown> {
   /** Optional set-up before the first session (e2e starts its mailbox watchers here). */

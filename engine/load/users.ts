@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { MailprobeError } from '../../drivers/errors.js';
-import type { BenchUser } from '../../suites/bench/config.js';
+import type { BenchUser } from './types.js';
 
 export function parseUsers(text: string, file: string): BenchUser[] {
   const users: BenchUser[] = [];

@@ -1,12 +1,14 @@
 /**
  * A load worker thread: builds its part of the scenario, waits for the common start time, runs
- * its slice and streams ticks to the parent. Loaded only inside a worker (workers.ts).
+ * its slice and streams ticks to the parent. Loaded only inside a worker (workers.ts). The
+ * scenarios come from the module the parent names (WorkerInit.scenarioModule), not an import
+ * of suites/: the engine stays below the scenario layer.
  */
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createScenario } from '../../suites/bench/registry.js';
 import { encodeHistogram } from './histogram.js';
 import { runLoad } from './runner.js';
+import type { ScenarioFactory } from './types.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.js';
 
 async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Promise<void> {
@@ -21,6 +23,7 @@ async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Pro
     else hard.abort(new Error('interrupted'));
   });
   try {
+    const createScenario = await importFactory(init.scenarioModule);
     const scenario = await createScenario(init.scenario, init.slice);
     const result = await runLoad({
       plan: init.plan,
@@ -44,6 +47,13 @@ async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Pro
   } finally {
     port.close();
   }
+}
+
+/** The caller's scenario module (ScenarioSource.module); an import is untyped, so its export is checked. */
+async function importFactory(url: string): Promise<ScenarioFactory> {
+  const mod = (await import(url)) as { readonly createScenario?: unknown };
+  if (typeof mod.createScenario !== 'function') throw new Error(`scenario module ${url} exports no createScenario function`);
+  return mod.createScenario as ScenarioFactory;
 }
 
 if (parentPort) void main(parentPort, (workerData as { init: WorkerInit }).init);

@@ -2,13 +2,14 @@
  * Messages between the parent and its load workers (`--workers N`). Everything is plain data:
  * histograms travel as compressed base64, like shard reports will.
  */
-import type { ScenarioConfig } from '../../suites/bench/config.js';
 import type { ThreadResult } from './runner.js';
 import type { Threshold } from './thresholds-parse.js';
-import type { LoadPlan, Slice } from './types.js';
+import type { LoadPlan, LoadScenarioConfig, Slice } from './types.js';
 
 export interface WorkerInit {
-  readonly scenario: ScenarioConfig;
+  readonly scenario: LoadScenarioConfig;
+  /** ScenarioSource.module: the worker imports its scenarios from here (a function cannot be cloned). */
+  readonly scenarioModule: string;
   readonly plan: LoadPlan;
   readonly slice: Slice;
   readonly abortOn: readonly Threshold[];

@@ -6,22 +6,21 @@
 import type { Target } from '../../drivers/target.js';
 import type { Timeouts } from '../../drivers/timeouts.js';
 import type { TlsClientOptions } from '../../drivers/tls/tls-options.js';
+import type { BenchUser, LoadScenarioConfig } from '../../engine/load/types.js';
+
+// Defined by the engine (it reads users files and hands users out per part); re-exported for the scenarios.
+export type { BenchUser };
 
 export const SCENARIO_NAMES = ['smtp-send', 'imap-session', 'pop3-session', 'e2e'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export type StartTlsPolicy = 'required' | 'optional' | 'never';
 
-export interface BenchUser {
-  readonly user: string;
-  readonly password: string;
-}
-
 /** One step of the IMAP mix (imap-session), in order, once per iteration. */
 export const IMAP_OPS = ['fetch', 'fetch-body', 'search', 'store', 'append', 'expunge', 'idle', 'noop', 'status', 'list'] as const;
 export type ImapOp = (typeof IMAP_OPS)[number];
 
-export interface ScenarioConfig {
+export interface ScenarioConfig extends LoadScenarioConfig {
   readonly name: ScenarioName;
   /** Where the load goes: SMTP for smtp-send and e2e, IMAP or POP3 for the session scenarios. */
   readonly target: Target;

@@ -1,9 +1,10 @@
 /**
  * The bench scenarios by name: what each needs, which metrics it records (thresholds are
- * checked against these before a run starts), and a lazy factory.
+ * checked against these before a run starts), and a lazy factory, handed to the load engine
+ * as BENCH_SCENARIOS (the engine does not import this layer).
  */
 import type { Protocol } from '../../drivers/target.js';
-import type { LoadScenario, Slice } from '../../engine/load/types.js';
+import type { LoadScenario, ScenarioSource, Slice } from '../../engine/load/types.js';
 import type { ImapOp, ScenarioConfig, ScenarioName } from './config.js';
 import { E2E_METRIC, ENGINE_METRICS, imapMetrics, POP3_METRICS, SMTP_SETUP_METRICS, SMTP_TRANSACTION_METRICS } from './metric-names.js';
 
@@ -55,3 +56,9 @@ export const SCENARIOS: Readonly<Record<ScenarioName, ScenarioInfo>> = {
 export function createScenario(config: ScenarioConfig, slice: Slice): Promise<LoadScenario> {
   return SCENARIOS[config.name].create(config, slice);
 }
+
+/**
+ * runBench's `scenarios`. `module` is this file, as loaded (dist/…/registry.js, or the .ts
+ * under tsx), so a worker thread imports the same code and finds `createScenario` above.
+ */
+export const BENCH_SCENARIOS: ScenarioSource<ScenarioConfig> = { create: createScenario, module: import.meta.url };

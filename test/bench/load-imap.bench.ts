@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ImapFlow } from 'imapflow';
-import { buildPlan, parseTarget, runBench } from './mailprobe-dist.js';
+import { BENCH_SCENARIOS, buildPlan, parseTarget, runBench } from './mailprobe-dist.js';
 import type { ScenarioConfig } from '../../suites/bench/config.js';
 import { seedPop3Maildrop } from '../helpers/pop3-seed.js';
 import { startLab } from '../lab/lab.js';
@@ -52,7 +52,7 @@ try {
     };
     const plan = buildPlan({ concurrency: SESSIONS, iterations: SESSIONS * ROUNDS, perSession: ROUNDS, drainMs: 10_000 });
     return measureInProcess(SESSIONS * ROUNDS * COMMANDS_PER_ROUND, async () => {
-      const out = await runBench({ scenario: config, plan, thresholds: [], abortOnFail: false, workers: 1 });
+      const out = await runBench({ scenario: config, scenarios: BENCH_SCENARIOS, plan, thresholds: [], abortOnFail: false, workers: 1 });
       if (out.bench.metrics['iteration']!.errors > 0) throw new Error(`mailprobe: errors ${JSON.stringify(out.bench.errors)}`);
     });
   };

@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { buildPlan, parseTarget, runBench } from './mailprobe-dist.js';
+import { BENCH_SCENARIOS, buildPlan, parseTarget, runBench } from './mailprobe-dist.js';
 import type { ScenarioConfig } from '../../suites/bench/config.js';
 import { startSink } from './load-peers.js';
 
@@ -55,6 +55,7 @@ try {
   const timers = at.map((s) => setTimeout(() => sample(s), s * 1000));
   const out = await runBench({
     scenario: config,
+    scenarios: BENCH_SCENARIOS,
     // smtp-sink serves 256 connections at once (-m); idle sessions kept open must stay below.
     plan: buildPlan({ ratePerSec: RATE, concurrency: 250, durationMs: SECONDS * 1000, perSession: PER_SESSION, drainMs: 10_000 }),
     thresholds: [],

@@ -22,7 +22,7 @@ import { createTransport } from 'nodemailer';
 import type { ScenarioConfig } from '../../suites/bench/config.js';
 import { encodeDataBody } from '../../drivers/smtp/dot-stuff.js';
 import { rawMessage } from '../../suites/bench/raw-message.js';
-import { buildPlan, parseTarget, runBench } from './mailprobe-dist.js';
+import { BENCH_SCENARIOS, buildPlan, parseTarget, runBench } from './mailprobe-dist.js';
 import { cpuPer1k, measureInProcess, median, perSec, runSmtpSource, startSink, type Measured } from './load-peers.js';
 import { runPlainClient } from './plain-node-client.js';
 
@@ -60,7 +60,7 @@ function config(port: number): ScenarioConfig {
 async function mailprobe(port: number, concurrency: number, messages: number, perSession: number): Promise<Measured> {
   const plan = buildPlan({ concurrency, iterations: messages, perSession, drainMs: 10_000 });
   return measureInProcess(messages, async () => {
-    const out = await runBench({ scenario: config(port), plan, thresholds: [], abortOnFail: false, workers: 1 });
+    const out = await runBench({ scenario: config(port), scenarios: BENCH_SCENARIOS, plan, thresholds: [], abortOnFail: false, workers: 1 });
     const it = out.bench.metrics['iteration']!;
     if (it.errors > 0) throw new Error(`mailprobe: ${it.errors} errors: ${JSON.stringify(out.bench.errors)}`);
     return it.count;

@@ -12,4 +12,6 @@ if (!existsSync(new URL('../../dist/engine/load/execute.js', import.meta.url))) 
 
 export { parseTarget } from '../../dist/drivers/target.js';
 export { runBench } from '../../dist/engine/load/execute.js';
+// The scenarios from dist/ too (runBench takes them from its caller): compiled like the engine.
+export { BENCH_SCENARIOS } from '../../dist/suites/bench/registry.js';
 export { buildPlan } from '../../dist/engine/load/plan.js';
