@@ -16,7 +16,7 @@
  */
 import { astring, encodeCommand, type CommandArg } from '../../drivers/imap/command-encoder.js';
 import type { ImapClient } from '../../drivers/imap/client.js';
-import type { Transport } from '../../drivers/transport.js';
+import { writtenAtOnce, type Transport } from '../../drivers/transport.js';
 import type { Metric, MetricsRegistry } from '../../engine/load/metrics.js';
 import type { ImapOp } from './config.js';
 import { refusedBy } from './imap-open.js';
@@ -114,7 +114,9 @@ export class LeanImap {
     }
     if (bodies.length === 0) return;
     const w = this.#wire;
-    await w.send(bodies);
+    const written = w.send(bodies);
+    // A write the socket took at once is not awaited: a microtask less per command.
+    if (!writtenAtOnce(written)) await written;
     const at = w.startedAt;
     let refusal: Error | undefined;
     for (let left = bodies.length; left > 0; left--) {

@@ -118,9 +118,11 @@ export class ImapWire {
     this.#literal = 0;
     this.#continues = false;
     const t = this.#t;
-    this.#startedAt = t.now();
+    const written = t.write(wire, this.#write);
+    // The write's own clock reading: the group is timed from it.
+    this.#startedAt = t.lastWriteAt;
     this.#deadline = this.#startedAt + this.#budgetMs;
-    return t.write(wire, this.#write);
+    return written;
   }
 
   /**

@@ -93,9 +93,15 @@ try {
   const cmdsPerS = (m: Measured): number => m.messages / m.wallS;
   console.log(`node ${process.version}; dovecot ${i.versions.dovecot}; ${SESSIONS} sessions × ${ROUNDS} rounds × ${COMMANDS_PER_ROUND} commands; medians of ${REPS}`);
   const base = median(rows[0]!.runs.map(per1k));
+  // The host's speed drifts within seconds: each repetition's own ratio (peers run back to back)
+  // is printed too, and its median.
   for (const r of rows) {
     const cpu = median(r.runs.map(per1k));
-    console.log(`${r.name.padEnd(24)} ${median(r.runs.map(cmdsPerS)).toFixed(0).padStart(7)} commands/s  ${cpu.toFixed(4)} CPU-s per 1000 commands  (${(cpu / base).toFixed(2)}× imapflow)`);
+    const perRep = median(r.runs.map((m, k) => per1k(m) / per1k(rows[0]!.runs[k]!)));
+    console.log(
+      `${r.name.padEnd(24)} ${median(r.runs.map(cmdsPerS)).toFixed(0).padStart(7)} commands/s  ${cpu.toFixed(4)} CPU-s per 1000 commands  (${(cpu / base).toFixed(2)}× imapflow; per repetition ${perRep.toFixed(2)}×)`,
+    );
+    console.log(`  ${r.runs.map((m) => per1k(m).toFixed(4)).join(', ')}`);
   }
 } finally {
   for (const s of seeds) await s.cleanup();
