@@ -9,7 +9,7 @@ import { SocketInbox } from './socket-inbox.js';
 import { abortError, withDeadline } from './deadline.js';
 import { MailprobeError, nodeErrorCode, type ErrorCode, type ErrorContext, type Phase } from './errors.js';
 import { limitError, resolveLimits, type Limits } from './limits.js';
-import { awaitSecure, handshake, tlsConnectOptions } from './tls/handshake.js';
+import { handshake, tlsConnectOptions } from './tls/handshake.js';
 import type { TlsFacts } from './tls/tls-facts.js';
 import type { TlsClientOptions } from './tls/tls-options.js';
 import { NO_TRANSCRIPT, renderWireText, Transcript, type TranscriptEntry, type TranscriptSink } from './transcript.js';
@@ -401,7 +401,7 @@ export class Transport {
     const plain = this.#socket;
     this.#detach(plain);
     try {
-      const { socket, facts } = await handshake(plain, this.host, this.#tlsOptions, timeoutMs, this.#signal, this.transcript);
+      const { socket, facts } = await handshake({ plain }, this.host, this.#tlsOptions, timeoutMs, this.#signal, this.transcript);
       this.#socket = socket;
       this.#tls = facts;
       this.#attach(socket);
@@ -414,7 +414,7 @@ export class Transport {
   /** The handshake of a TLS socket that connected itself (it stays attached throughout). */
   async #securedItself(socket: TLSSocket, timeoutMs: number): Promise<TlsFacts> {
     try {
-      const { facts } = await awaitSecure(socket, this.host, this.#tlsOptions, timeoutMs, this.#signal, this.transcript);
+      const { facts } = await handshake({ own: socket }, this.host, this.#tlsOptions, timeoutMs, this.#signal, this.transcript);
       this.#tls = facts;
       return facts;
     } catch (err) {

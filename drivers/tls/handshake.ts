@@ -19,46 +19,33 @@ export function tlsConnectOptions(host: string, options: TlsClientOptions): Conn
   return {
     ...(servername ? { servername } : {}),
     secureContext: secureContextFor(options),
-    // Verification is decided from the facts (awaitHandshake), so insecure runs still learn the result.
+    // Verification is decided from the facts (handshake), so insecure runs still learn the result.
     rejectUnauthorized: false,
     checkServerIdentity: () => undefined,
   };
 }
 
-/** TLS over an open connection (STARTTLS go-ahead, or implicit TLS on an injected stream). */
-export function handshake(
-  socket: Duplex,
-  host: string,
-  options: TlsClientOptions,
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-  transcript: TranscriptSink,
-): Promise<{ socket: TLSSocket; facts: TlsFacts }> {
-  let tlsSocket: TLSSocket | undefined;
-  return awaitHandshake(() => (tlsSocket = tlsConnect({ socket, ...tlsConnectOptions(host, options) })), () => tlsSocket, host, options, timeoutMs, signal, transcript);
-}
+/**
+ * Where the handshake runs: over an open connection (`plain`: a STARTTLS go-ahead, or implicit
+ * TLS on an injected stream), or on a TLS socket that is connecting itself (`own`).
+ */
+export type HandshakeOn = { readonly plain: Duplex } | { readonly own: TLSSocket };
 
-/** Wait for the handshake of a TLS socket that is connecting (or connected) itself. */
-export function awaitSecure(
-  socket: TLSSocket,
+/** The handshake under the tls deadline, then the certificate checked from the facts. */
+export async function handshake(
+  on: HandshakeOn,
   host: string,
   options: TlsClientOptions,
   timeoutMs: number,
   signal: AbortSignal | undefined,
   transcript: TranscriptSink,
 ): Promise<{ socket: TLSSocket; facts: TlsFacts }> {
-  return awaitHandshake(() => socket, () => socket, host, options, timeoutMs, signal, transcript);
-}
-
-async function awaitHandshake(
-  start: () => TLSSocket,
-  current: () => TLSSocket | undefined,
-  host: string,
-  options: TlsClientOptions,
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-  transcript: TranscriptSink,
-): Promise<{ socket: TLSSocket; facts: TlsFacts }> {
+  let tlsSocket: TLSSocket | undefined = 'own' in on ? on.own : undefined;
+  // Started inside the deadline's promise: a failure to start is a handshake failure too.
+  const start = (): TLSSocket => {
+    if ('own' in on) return on.own;
+    return (tlsSocket ??= tlsConnect({ socket: on.plain, ...tlsConnectOptions(host, options) }));
+  };
   const servername = effectiveServername(host, options);
   const insecure = options.insecure === true;
   transcript.info(`TLS handshake${servername ? ` (SNI ${servername})` : ''}`);
@@ -91,10 +78,10 @@ async function awaitHandshake(
         s.once('error', onError);
         s.once('close', onClose);
       }),
-    () => current()?.destroy(),
+    () => tlsSocket?.destroy(),
     () => `TLS handshake did not complete within ${timeoutMs} ms`,
   ).catch((err: unknown) => {
-    current()?.destroy();
+    tlsSocket?.destroy();
     if (err instanceof MailprobeError) {
       throw err.withContext({ phase: 'tls', transcript: transcript.snapshot(30) });
     }
