@@ -2,7 +2,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { onAbort } from './abort-hooks.js';
 import { ByteQueue } from './byte-queue.js';
 import { SocketInbox } from './socket-inbox.js';
@@ -228,10 +228,10 @@ export class Transport {
     let socket: Duplex;
     // Implicit TLS on a socket of our own: the TLS socket connects itself, so its plaintext too
     // is read through onread (a wrapped socket can only deliver 'data' events).
-    const ownTls = options.implicitTls === true && !options.connector;
+    const ownTls = options.implicitTls === true && !options.connector ? ownTlsOptions(options.host, options.tls ?? {}) : undefined;
     if (options.connector) socket = options.connector(target);
     else {
-      inbox = new SocketInbox(target, ownTls ? tlsConnectOptions(options.host, options.tls ?? {}) : undefined);
+      inbox = new SocketInbox(target, ownTls);
       socket = inbox.socket;
     }
     // The transport exists while TCP connects: its listeners, abort hook and deadline timer
@@ -741,6 +741,19 @@ function resolvedOnce<I extends object, O>(memo: WeakMap<object, O>, input: I | 
     memo.set(key, out);
   }
   return out;
+}
+
+/**
+ * The tls.connect options for implicit TLS on a socket of our own; undefined when they cannot be
+ * built (an unusable CA, say): the connection then goes the wrapped way, whose handshake reports
+ * that as ETLS_HANDSHAKE with the transcript.
+ */
+function ownTlsOptions(host: string, options: TlsClientOptions): ConnectionOptions | undefined {
+  try {
+    return tlsConnectOptions(host, options);
+  } catch {
+    return undefined;
+  }
 }
 
 export function formatAddress(host: string, port: number): string {

@@ -84,6 +84,13 @@ describe('Transport reads through the shared landing buffer', () => {
 });
 
 describe('Transport connect', () => {
+  it('fails an unusable CA on a socket of its own in the tls phase with a classified error (ETLS_VERIFY)', async () => {
+    const server = await talker('a', '220 hi\r\n', true);
+    const err = await Transport.connect({ host: server.host, port: server.port, implicitTls: true, tls: { servername: LAB_SERVERNAME, ca: 'not a certificate' } }).catch((e: unknown) => e);
+    expect(isMailprobeError(err, 'ETLS_VERIFY')).toBe(true);
+    expect((err as { context: { phase: string } }).context.phase).toBe('tls');
+  });
+
   it('fails with ECONNECT in the connect phase when the socket closes before it connects', async () => {
     let made: Socket | undefined;
     const connector = (): Socket => {
