@@ -4,12 +4,14 @@
  * servers will not stage (silence, hang-ups, a plaintext buffer kept across STARTTLS).
  */
 import type { Socket } from 'node:net';
-import type { SecureContextOptions, TLSSocket } from 'node:tls';
+import type { SecureContextOptions } from 'node:tls';
 import { scriptServer, type ScriptContext, type ScriptServer } from '../helpers/script-server.js';
-import type { LabPki } from '../helpers/certs.js';
+import { StarttlsConnection, starttlsGoAhead, type MailProtocol } from '../helpers/starttls-upgrade.js';
+
+export { labCert } from '../helpers/starttls-upgrade.js';
 
 export interface FaultScript {
-  readonly protocol?: 'smtp' | 'imap' | 'pop3';
+  readonly protocol?: MailProtocol;
   /** The first line(s); null: never greet. */
   readonly greeting?: string | null;
   /** Lines of a multi-line greeting sent before `greeting`, which follows after this many ms (postscreen). */
@@ -39,62 +41,6 @@ export interface FaultScript {
   readonly acceptLogin?: boolean;
 }
 
-/** Leaf + intermediate of the test PKI, as a server presents them. */
-export function labCert(pki: LabPki, extra: SecureContextOptions = {}): SecureContextOptions {
-  return { key: pki.leaf.keyPem, cert: pki.chainPem, ...extra };
-}
-
-class Lines {
-  #buf = '';
-  #waiters: ((line: string | null) => void)[] = [];
-  #ended = false;
-  constructor(
-    readonly stream: Socket | TLSSocket,
-    initial = '',
-  ) {
-    this.#buf = initial;
-    stream.on('data', this.#onData);
-    stream.on('end', this.#onEnd);
-    stream.on('close', this.#onEnd);
-  }
-  #onData = (chunk: Buffer): void => {
-    this.#buf += chunk.toString('latin1');
-    this.#serve();
-  };
-  #onEnd = (): void => {
-    this.#ended = true;
-    this.#serve();
-  };
-  #serve(): void {
-    while (this.#waiters.length > 0) {
-      const lf = this.#buf.indexOf('\n');
-      if (lf === -1) {
-        if (this.#ended) this.#waiters.shift()!(null);
-        else return;
-        continue;
-      }
-      const line = this.#buf.slice(0, lf).replace(/\r$/, '');
-      this.#buf = this.#buf.slice(lf + 1);
-      this.#waiters.shift()!(line);
-    }
-  }
-  next(): Promise<string | null> {
-    return new Promise((resolve) => {
-      this.#waiters.push(resolve);
-      this.#serve();
-    });
-  }
-  /** Stop reading; what was buffered and not yet read. */
-  detach(): string {
-    this.stream.off('data', this.#onData);
-    this.stream.off('end', this.#onEnd);
-    this.stream.off('close', this.#onEnd);
-    const rest = this.#buf;
-    this.#buf = '';
-    return rest;
-  }
-}
-
 const DEFAULT_GREETING = { smtp: '220 fault.test ESMTP scripted', imap: '* OK scripted IMAP ready', pop3: '+OK scripted POP3 ready' } as const;
 
 /** `heard` collects every line clients sent, plaintext or TLS, in order. */
@@ -104,41 +50,38 @@ export function faultServer(script: FaultScript, heard: string[] = []): Promise<
 
 async function serve(socket: Socket, ctx: ScriptContext, script: FaultScript, heard: string[]): Promise<void> {
   const protocol = script.protocol ?? 'smtp';
-  let stream: Socket | TLSSocket = script.implicit ? ctx.startTls(socket, script.implicit) : socket;
-  let tls = script.implicit !== undefined;
+  const first = script.implicit ? ctx.startTls(socket, script.implicit) : socket;
   const greeting = script.greeting === undefined ? DEFAULT_GREETING[protocol] : script.greeting;
   if (greeting === null) return;
-  let lines = new Lines(stream);
-  const send = (text: string): void => {
-    if (!stream.destroyed) stream.write(`${text}\r\n`);
-  };
+  const conn = new StarttlsConnection(ctx, socket, first);
+  const send = (text: string): void => conn.send(text);
   if (script.greetingDelay) {
     send(script.greetingDelay.first);
     await ctx.sleep(script.greetingDelay.ms);
   }
   send(greeting);
   if (script.closeAfterGreeting) {
-    stream.end();
+    conn.stream.end();
     return;
   }
   for (;;) {
-    const line = await lines.next();
+    const line = await conn.next();
     if (line === null) return;
     heard.push(line);
     const words = line.split(' ');
     const tag = protocol === 'imap' ? `${words.shift() ?? '*'} ` : '';
     const verb = (words[0] ?? '').toUpperCase();
     if (script.closeOn !== undefined && verb === script.closeOn) {
-      stream.destroy();
+      conn.stream.destroy();
       return;
     }
     if (verb === 'STARTTLS' || verb === 'STLS') {
-      if (script.refuseStarttls !== undefined || script.starttls === undefined || tls) {
+      if (script.refuseStarttls !== undefined || script.starttls === undefined || conn.tls) {
         send(`${tag}${script.refuseStarttls ?? (protocol === 'smtp' ? '502 5.5.1 not here' : protocol === 'imap' ? 'BAD not here' : '-ERR not here')}`);
         continue;
       }
-      send(`${tag}${protocol === 'smtp' ? '220 2.0.0 go ahead' : protocol === 'imap' ? 'OK begin TLS' : '+OK begin TLS'}`);
-      const rest = lines.detach();
+      send(starttlsGoAhead(protocol, tag));
+      const rest = conn.detach();
       if (script.dropAfterGoAhead) {
         socket.destroy();
         return;
@@ -148,27 +91,25 @@ async function serve(socket: Socket, ctx: ScriptContext, script: FaultScript, he
         await ctx.sleep(script.answerInPlaintextAfterMs);
         for (const r of late) send(r);
       }
-      stream = ctx.startTls(socket, script.starttls);
-      tls = true;
-      lines = new Lines(stream, script.keepBuffer ? rest : '');
+      conn.upgrade(script.starttls, script.keepBuffer ? rest : '');
       continue;
     }
-    const reply = answer(protocol, verb, tag, tls, script);
+    const reply = answer(protocol, verb, tag, conn.tls, script);
     for (const r of reply) send(r);
     if (verb === 'QUIT' || verb === 'LOGOUT') {
-      stream.end();
+      conn.stream.end();
       return;
     }
   }
 }
 
-function caps(protocol: 'smtp' | 'imap' | 'pop3', tls: boolean, script: FaultScript): readonly string[] {
+function caps(protocol: MailProtocol, tls: boolean, script: FaultScript): readonly string[] {
   const before = script.caps ?? (script.starttls ? [protocol === 'pop3' ? 'STLS' : 'STARTTLS'] : []);
   if (!tls) return before;
   return script.capsTls ?? [...before.filter((c) => c !== 'STARTTLS' && c !== 'STLS'), ...(protocol === 'smtp' ? ['AUTH PLAIN LOGIN'] : protocol === 'imap' ? ['AUTH=PLAIN'] : ['USER', 'SASL PLAIN'])];
 }
 
-function answer(protocol: 'smtp' | 'imap' | 'pop3', verb: string, tag: string, tls: boolean, script: FaultScript): string[] {
+function answer(protocol: MailProtocol, verb: string, tag: string, tls: boolean, script: FaultScript): string[] {
   const list = caps(protocol, tls, script);
   if (protocol === 'smtp') {
     if ((verb === 'EHLO' || verb === 'HELO') && script.rejectEhlo !== undefined) return [script.rejectEhlo];

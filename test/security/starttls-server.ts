@@ -7,15 +7,16 @@
  * sent.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SecureContextOptions, TLSSocket } from 'node:tls';
+import type { SecureContextOptions } from 'node:tls';
 import { afterEach, beforeAll } from 'vitest';
 import { createLabPki, LAB_SERVERNAME, type LabPki } from '../helpers/certs.js';
 import { scriptServer, type ScriptServer } from '../helpers/script-server.js';
+import { labCert, StarttlsConnection, starttlsGoAhead, type MailProtocol } from '../helpers/starttls-upgrade.js';
 
-export type Protocol = 'smtp' | 'imap' | 'pop3';
+export { labCert };
+export type Protocol = MailProtocol;
 
 export interface StarttlsScript {
   readonly protocol: Protocol;
@@ -89,84 +90,28 @@ export class ScriptedTlsLab {
   }
 }
 
-export function labCert(pki: LabPki): SecureContextOptions {
-  return { key: pki.leaf.keyPem, cert: pki.chainPem };
-}
-
-/** A line reader over a socket whose unread rest can be taken over (the STARTTLS buffer). */
-class Lines {
-  #buf = '';
-  #waiters: ((line: string | null) => void)[] = [];
-  #ended = false;
-  constructor(
-    readonly stream: Socket | TLSSocket,
-    initial = '',
-  ) {
-    this.#buf = initial;
-    stream.on('data', this.#onData);
-    stream.on('close', this.#onEnd);
-  }
-  #onData = (chunk: Buffer): void => {
-    this.#buf += chunk.toString('latin1');
-    this.#serve();
-  };
-  #onEnd = (): void => {
-    this.#ended = true;
-    this.#serve();
-  };
-  #serve(): void {
-    while (this.#waiters.length > 0) {
-      const lf = this.#buf.indexOf('\n');
-      if (lf === -1) {
-        if (!this.#ended) return;
-        this.#waiters.shift()!(null);
-        continue;
-      }
-      const line = this.#buf.slice(0, lf).replace(/\r$/, '');
-      this.#buf = this.#buf.slice(lf + 1);
-      this.#waiters.shift()!(line);
-    }
-  }
-  next(): Promise<string | null> {
-    return new Promise((resolve) => {
-      this.#waiters.push(resolve);
-      this.#serve();
-    });
-  }
-  detach(): string {
-    this.stream.off('data', this.#onData);
-    this.stream.off('close', this.#onEnd);
-    const rest = this.#buf;
-    this.#buf = '';
-    return rest;
-  }
-}
-
 const GREETING: Readonly<Record<Protocol, string>> = { smtp: '220 scripted.test ESMTP', imap: '* OK scripted IMAP ready', pop3: '+OK scripted POP3 ready' };
 
 export function starttlsServer(script: StarttlsScript, heard: string[] = []): Promise<ScriptServer> {
   return scriptServer(async (socket, ctx) => {
     const { protocol } = script;
-    let stream: Socket | TLSSocket = socket;
-    let tls = false;
     let failures = 0;
-    let lines = new Lines(stream);
-    const send = (text: string): void => {
-      if (!stream.destroyed) stream.write(`${text}\r\n`);
-    };
+    const conn = new StarttlsConnection(ctx, socket);
+    const send = (text: string): void => conn.send(text);
     send(GREETING[protocol]);
     const answer = async (line: string): Promise<'quit' | 'starttls' | undefined> => {
       const words = line.split(' ');
       const tag = protocol === 'imap' ? `${words.shift() ?? '*'} ` : '';
       const verb = (words[0] ?? '').toUpperCase();
       if (verb === 'STARTTLS' || verb === 'STLS') {
-        if (tls && !script.acceptTwice) {
+        if (conn.tls && !script.acceptTwice) {
           send(protocol === 'smtp' ? '554 5.5.1 TLS already active' : protocol === 'imap' ? `${tag}BAD TLS already active` : '-ERR TLS already active');
           return undefined;
         }
-        send(protocol === 'smtp' ? '220 2.0.0 go ahead' : protocol === 'imap' ? `${tag}OK begin TLS` : '+OK begin TLS');
+        send(starttlsGoAhead(protocol, tag));
         return 'starttls';
       }
+      const { tls } = conn;
       const offerTls = !tls || script.readvertise === true;
       const own = protocol === 'smtp' && !['EHLO', 'AUTH', 'QUIT'].includes(verb) ? script.smtpReply?.(line) : undefined;
       if (own !== undefined) own.forEach(send);
@@ -212,31 +157,29 @@ export function starttlsServer(script: StarttlsScript, heard: string[] = []): Pr
       failures++;
       if (script.loginDelayMs !== undefined) await ctx.sleep(script.loginDelayMs);
       if (script.dropAfterFailures !== undefined && failures >= script.dropAfterFailures) {
-        stream.destroy();
+        conn.stream.destroy();
       }
     };
     for (;;) {
-      const line = await lines.next();
+      const line = await conn.next();
       if (line === null) return;
       heard.push(line);
       const what = await answer(line);
       if (what === 'quit') {
-        stream.end();
+        conn.stream.end();
         return;
       }
       if (what !== 'starttls') continue;
-      const rest = lines.detach();
+      const rest = conn.detach();
       const pending = rest.split(/\r?\n/).filter((l) => l !== '');
       if (script.pipelined === 'answer-in-plaintext') for (const l of pending) await answer(l);
-      if (tls) {
+      if (conn.tls) {
         // A second handshake inside TLS is more than this script does: the client gives up anyway.
         return;
       }
-      stream = ctx.startTls(socket, script.cert);
-      tls = true;
-      lines = new Lines(stream);
+      const tlsSocket = conn.upgrade(script.cert);
       if (script.pipelined === 'answer-inside-tls') {
-        await new Promise<void>((resolve) => (stream as TLSSocket).once('secure', () => resolve()));
+        await new Promise<void>((resolve) => tlsSocket.once('secure', () => resolve()));
         for (const l of pending) {
           heard.push(`${l} (kept from plaintext)`);
           await answer(l);
