@@ -87,8 +87,8 @@ interface PendingRead {
 }
 
 interface PendingConnect {
-  /** The address and port, for messages. */
-  where: string;
+  /** The address connected to (formatted with the port only for a message). */
+  address: string;
   resolve: () => void;
   reject: (err: MailprobeError) => void;
   deadline: number;
@@ -195,13 +195,12 @@ export class Transport {
   static async connect(options: TransportOptions): Promise<Transport> {
     const timeouts = resolvedOnce(resolvedTimeouts, options.timeouts, resolveTimeouts);
     const limits = resolvedOnce(resolvedLimits, options.limits, resolveLimits);
-    const now = options.now ?? (() => performance.now());
+    // The default clock of what is reported is the deadline clock (one function, not a closure per connection).
+    const now = options.now ?? deadlineClock;
     const transcript: TranscriptSink =
       options.transcript === false
         ? NO_TRANSCRIPT
         : new Transcript({ maxEntries: limits.maxTranscriptEntries, maxTextBytes: limits.maxTranscriptTextBytes, now });
-    const fail = (code: ErrorCode, message: string, phase: Phase, cause?: unknown): MailprobeError =>
-      new MailprobeError(code, message, { phase, transcript: transcript.snapshot() }, cause === undefined ? {} : { cause });
 
     let address = options.host;
     let dnsMs: number | undefined;
@@ -215,7 +214,7 @@ export class Transport {
         address = res.address;
       } catch (err) {
         if (err instanceof MailprobeError) throw err.withContext({ transcript: transcript.snapshot() });
-        throw fail('EDNS', `cannot resolve ${options.host}: ${nodeErrorCode(err) ?? String(err)}`, 'dns', err);
+        throw new MailprobeError('EDNS', `cannot resolve ${options.host}: ${nodeErrorCode(err) ?? String(err)}`, { phase: 'dns', transcript: transcript.snapshot() }, { cause: err });
       }
       dnsMs = now() - t0;
       transcript.info(`resolved ${options.host} to ${address}`);
@@ -238,7 +237,7 @@ export class Transport {
     // serve the connect too (a bench opening a connection per message pays for them once).
     const t = new Transport({ options, socket, inbox, timeouts, limits, transcript, now });
     t.#timing.dnsMs = dnsMs;
-    if (socket instanceof Socket && socket.connecting) await t.#connected(socket, formatAddress(address, options.port), timeouts.connectMs);
+    if (socket instanceof Socket && socket.connecting) await t.#connected(socket, address, timeouts.connectMs);
     t.#timing.connectMs = now() - t1;
     if (socket instanceof Socket) socket.setNoDelay(true);
     if (transcript !== NO_TRANSCRIPT) transcript.info(`connected to ${formatAddress(address, options.port)}`);
@@ -435,11 +434,11 @@ export class Transport {
    * Wait for the TCP connect under the connect deadline (the shared deadline timer) and the
    * run's signal; an error or close before it fails with ECONNECT and destroys the socket.
    */
-  #connected(socket: Socket, where: string, timeoutMs: number): Promise<void> {
+  #connected(socket: Socket, address: string, timeoutMs: number): Promise<void> {
     const deadline = deadlineClock() + timeoutMs;
     this.#armDeadline(deadline, timeoutMs);
     return new Promise<void>((resolve, reject) => {
-      this.#connecting = { where, resolve, reject, deadline, timeoutMs };
+      this.#connecting = { address, resolve, reject, deadline, timeoutMs };
       socket.on('connect', () => this.#settleConnect(undefined));
     });
   }
@@ -455,7 +454,7 @@ export class Transport {
   /** Why the connect failed: the socket's error, or a close before it connected. */
   #connectError(cause: Error | undefined): MailprobeError {
     const why = cause ? (nodeErrorCode(cause) ?? String(cause)) : 'connection closed before it was established';
-    return new MailprobeError('ECONNECT', `cannot connect to ${this.#connecting?.where ?? formatAddress(this.host, this.port)}: ${why}`, { phase: 'connect', transcript: this.transcript.snapshot() }, cause === undefined ? {} : { cause });
+    return new MailprobeError('ECONNECT', `cannot connect to ${formatAddress(this.#connecting?.address ?? this.host, this.port)}: ${why}`, { phase: 'connect', transcript: this.transcript.snapshot() }, cause === undefined ? {} : { cause });
   }
 
   /** Add a harness note to the transcript. */
@@ -584,7 +583,7 @@ export class Transport {
       const left = connecting.deadline - deadlineClock();
       if (left >= 1) this.#armDeadline(connecting.deadline, Math.ceil(left));
       else {
-        this.#fail(new MailprobeError('ETIMEDOUT', `TCP connect to ${connecting.where} took longer than ${connecting.timeoutMs} ms`, { phase: 'connect', elapsedMs: connecting.timeoutMs, transcript: this.transcript.snapshot() }));
+        this.#fail(new MailprobeError('ETIMEDOUT', `TCP connect to ${formatAddress(connecting.address, this.port)} took longer than ${connecting.timeoutMs} ms`, { phase: 'connect', elapsedMs: connecting.timeoutMs, transcript: this.transcript.snapshot() }));
       }
       return;
     }
