@@ -9,7 +9,7 @@ import { SmtpClient } from '../../drivers/smtp/client.js';
 import { describeReply, type SmtpReply } from '../../drivers/smtp/reply.js';
 import type { Target } from '../../drivers/target.js';
 import { resolveTimeouts } from '../../drivers/timeouts.js';
-import { Transport, type ReadOptions, type TransportOptions, type WriteOptions } from '../../drivers/transport.js';
+import { Transport, writtenAtOnce, type ReadOptions, type TransportOptions, type WriteOptions } from '../../drivers/transport.js';
 import { RejectedReply, smtpReplyClass } from '../../engine/load/classify.js';
 import type { Metric } from '../../engine/load/metrics.js';
 import type { ScenarioContext } from '../../engine/load/types.js';
@@ -152,7 +152,8 @@ export class SmtpSessions {
 
   async #ehlo(t: Transport, ctx: ScenarioContext, withText: boolean): Promise<LeanReply> {
     const at = ctx.now();
-    await t.write(this.#ehloLine, this.#write);
+    const written = t.write(this.#ehloLine, this.#write);
+    if (!writtenAtOnce(written)) await written;
     const reply = await readReplyKeywords(t, this.#commandRead, withText);
     this.#m!.ehlo.record(at, ctx.now() - at, reply.code === 250);
     if (reply.code !== 250) throw new RejectedReply('smtp.ehlo', smtpReplyClass(reply.code), `EHLO answered ${reply.code}`);

@@ -132,7 +132,8 @@ export class SmtpSender {
       const at = this.#ctx.now();
       const written = t.write(this.message.envelope, this.#m.write);
       if (!writtenAtOnce(written)) await written;
-      const refusal = await this.#envelopeReplies(at, undefined);
+      const replies = this.#envelopeReplies(at, undefined);
+      const refusal = replies instanceof Promise ? await replies : replies;
       if (refusal) throw refusal;
     } else {
       const cmds = this.message.commands;
