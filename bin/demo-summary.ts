@@ -17,7 +17,8 @@ export function renderDemoSummary(reports: readonly Report[], out: string, html:
       const it = b.metrics.iteration ?? b.metrics.session;
       const rate = it ? `${Math.round(it.ratePerSec)}/s` : '?';
       const p99 = it ? `p99 ${it.latencyMs.p99.toFixed(1)} ms` : '';
-      const errors = Object.values(b.metrics).reduce((n, m) => n + m.errors, 0);
+      // Failed iterations: one failure is also counted by the session and command metrics it hit.
+      const errors = it ? it.errors : Object.values(b.errors ?? {}).reduce((n, count) => n + count, 0);
       lines.push(`bench     ${b.scenario.padEnd(13)} ${rate} iterations, ${p99}, ${errors} errors`);
     }
   }

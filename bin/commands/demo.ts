@@ -15,6 +15,7 @@ import { parseDuration, splitList } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { buildDemoReport } from '../demo-report.js';
+import { demoSmtpRate } from '../demo-load.js';
 import { renderDemoSummary } from '../demo-summary.js';
 
 export const usage = `Usage: mailprobe demo [options]
@@ -22,7 +23,8 @@ export const usage = `Usage: mailprobe demo [options]
 Starts the embedded sandbox (SMTP, IMAP and POP3 on free loopback ports), then runs check
 with the smtp, imap, pop3 and interop suites (the security suite is opt-in: run
 mailprobe check --suite security against the sandbox for it), diagnose, and a short bench per
-protocol against it, and writes the reports to a folder: report.html, report.json, junit.xml
+protocol against it (SMTP as an open loop at a fixed rate, at most 200 messages a second, so a
+run stays well inside the sandbox's mailbox limit), and writes the reports to a folder: report.html, report.json, junit.xml
 (a testcase per check and per diagnose finding), summary.md and each job's own JSON.
 
 Options:
@@ -72,7 +74,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     say(`mailprobe demo: sandbox on ${sb.host} (${Object.values(sb.urls).join(' ')})${faults.length > 0 ? `, faults: ${faults.join(', ')}` : ''}`);
     const trust = ['--ca', join(out, 'sandbox-ca.pem'), '--servername', sb.servername];
     const login = ['--user', sender.address];
-    const benchTime = ['--duration', `${benchMs}ms`, '--warmup', `${Math.min(1000, Math.floor(benchMs / 5))}ms`];
+    const warmupMs = Math.min(1000, Math.floor(benchMs / 5));
+    const benchTime = ['--duration', `${benchMs}ms`, '--warmup', `${warmupMs}ms`];
     const jobs: Job[] = [
       {
         name: 'check',
@@ -83,7 +86,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     ];
     if (!values['skip-bench']) {
       jobs.push(
-        { name: 'bench smtp-send', json: 'bench-smtp.json', argv: ['bench', sb.urls.smtp, '--scenario', 'smtp-send', '--concurrency', '4', '--messages-per-session', '20', '--rcpt', receiver.address, ...benchTime, ...trust] },
+        {
+          name: 'bench smtp-send',
+          json: 'bench-smtp.json',
+          argv: ['bench', sb.urls.smtp, '--scenario', 'smtp-send', '--rate', `${demoSmtpRate(benchMs + warmupMs)}/s`, '--concurrency', '4', '--messages-per-session', '20', '--rcpt', receiver.address, ...benchTime, ...trust],
+        },
         { name: 'bench imap-session', json: 'bench-imap.json', argv: ['bench', sb.urls.imaps, '--scenario', 'imap-session', '--concurrency', '4', ...login, ...benchTime, ...trust] },
         { name: 'bench pop3-session', json: 'bench-pop3.json', argv: ['bench', sb.urls.pop3s, '--scenario', 'pop3-session', '--concurrency', '4', ...login, ...benchTime, ...trust] },
       );

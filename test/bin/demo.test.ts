@@ -21,6 +21,10 @@ describe('mailprobe demo', () => {
     expect(report.summary.fail + report.summary.error).toBe(0);
     expect(report.ports).toHaveLength(7);
     expect(report.benches?.map((b) => b.scenario)).toEqual(['smtp-send', 'imap-session', 'pop3-session']);
+    // SMTP runs an open loop at a fixed rate (bin/demo-load.ts); no run has a failed iteration.
+    expect(report.benches?.map((b) => b.mode)).toEqual(['open', 'closed', 'closed']);
+    expect(report.benches?.map((b) => b.metrics['iteration']?.errors)).toEqual([0, 0, 0]);
+    for (const scenario of ['smtp-send', 'imap-session', 'pop3-session']) expect(io.out()).toMatch(new RegExp(`bench +${scenario} +\\d+/s iterations, p99 [\\d.]+ ms, 0 errors`));
     expect(XMLValidator.validate(await readFile(join(out, 'junit.xml'), 'utf8'))).toBe(true);
     expect(await readFile(join(out, 'summary.md'), 'utf8')).toContain('### mailprobe check');
     const html = await readFile(join(out, 'report.html'), 'utf8');
