@@ -5,6 +5,7 @@
  * the check listens to.
  */
 import { performance } from 'node:perf_hooks';
+import { onAbort } from '../../drivers/abort-hooks.js';
 import { isMailprobeError } from '../../drivers/errors.js';
 import type { TranscriptEntry } from '../../drivers/transcript.js';
 import type { CheckMeta, CodeCheck } from '../checks/code-check.js';
@@ -108,14 +109,16 @@ function scopedSignal(parent: AbortSignal | undefined, ms: number): { signal: Ab
     expired = true;
     ctl.abort(new Error(`check budget of ${ms} ms spent`));
   }, Math.min(ms, 2 ** 31 - 1));
-  const onParent = (): void => ctl.abort(parent?.reason);
+  // The run's signal is shared by every check running at once (and their clean-ups): a hook in
+  // a Set (abort-hooks.ts), not an EventTarget listener each, which warned of a leak past ten.
+  let unhook: (() => void) | undefined;
   if (parent?.aborted) ctl.abort(parent.reason);
-  else parent?.addEventListener('abort', onParent, { once: true });
+  else if (parent) unhook = onAbort(parent, () => ctl.abort(parent.reason));
   return {
     signal: ctl.signal,
     dispose() {
       clearTimeout(timer);
-      parent?.removeEventListener('abort', onParent);
+      unhook?.();
     },
     get expired() {
       return expired;
