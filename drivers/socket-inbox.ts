@@ -23,8 +23,13 @@ const DROP = (): void => {};
 
 export class SocketInbox {
   readonly socket: Socket;
-  /** Reads that came before anyone listened (none in practice: kept so none can be lost). */
+  /**
+   * Reads that came before anyone listened (none in practice: the transport listens as soon as
+   * the socket exists; kept so none can be lost, and bounded: past a landing buffer's worth
+   * the socket is paused until open()).
+   */
   #early: Buffer[] | undefined;
+  #earlyBytes = 0;
   #sink: ((chunk: Buffer) => void) | undefined;
 
   /** `tls`: connect with TLS from the start (implicit TLS), with these options. */
@@ -43,7 +48,10 @@ export class SocketInbox {
     this.#sink = sink;
     const early = this.#early;
     this.#early = undefined;
-    if (early) for (const chunk of early) sink(chunk);
+    if (early === undefined) return;
+    // Resumed first: if the sink pauses for its own backpressure while taking them, that stands.
+    if (this.#earlyBytes > LANDING.length && !this.socket.destroyed) this.socket.resume();
+    for (const chunk of early) sink(chunk);
   }
 
   /** Drop every read from now on (the connection is being handed to TLS or is over). */
@@ -58,7 +66,11 @@ export class SocketInbox {
     const chunk = Buffer.allocUnsafe(n);
     chunk.set(buf.subarray(0, n));
     if (this.#sink) this.#sink(chunk);
-    else (this.#early ??= []).push(chunk);
+    else {
+      (this.#early ??= []).push(chunk);
+      this.#earlyBytes += n;
+      if (this.#earlyBytes > LANDING.length) this.socket.pause();
+    }
     return true;
   }
 }

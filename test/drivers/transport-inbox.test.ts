@@ -6,6 +6,7 @@
 import { Socket } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isMailprobeError } from '../../drivers/errors.js';
+import { SocketInbox } from '../../drivers/socket-inbox.js';
 import { Transport } from '../../drivers/transport.js';
 import { createLabPki, LAB_SERVERNAME, type LabPki } from '../helpers/certs.js';
 import { scriptServer, type ScriptServer } from '../helpers/script-server.js';
@@ -80,6 +81,30 @@ describe('Transport reads through the shared landing buffer', () => {
     expect((await t.readLine()).toString()).toBe('250-first half\r\n');
     expect((await t.readLine()).toString()).toBe('250 end\r\n');
     t.destroy();
+  });
+});
+
+describe('SocketInbox before anyone listens', () => {
+  it('keeps reads in order, pauses the socket past a landing buffer of them, and hands them all over on open()', async () => {
+    const total = 1024 * 1024;
+    const server = await scriptServer((s) => {
+      s.end(Buffer.alloc(total, 0x61));
+    });
+    servers.push(server);
+    const inbox = new SocketInbox({ host: server.host, port: server.port });
+    await new Promise((r) => setTimeout(r, 300));
+    // Far less than the megabyte sent was taken in: the socket was paused at ~64 KiB.
+    expect(inbox.socket.isPaused()).toBe(true);
+    let got = 0;
+    let wrong = 0;
+    const done = new Promise<void>((resolve) => inbox.socket.once('close', () => resolve()));
+    inbox.open((chunk) => {
+      got += chunk.length;
+      for (const byte of chunk) if (byte !== 0x61) wrong++;
+    });
+    await done;
+    expect(got).toBe(total);
+    expect(wrong).toBe(0);
   });
 });
 
