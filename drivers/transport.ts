@@ -98,12 +98,12 @@ interface PendingConnect {
 const LF = 0x0a;
 /** The clock of read deadlines (the injectable `now` only times what is reported). */
 const deadlineClock = (): number => performance.now();
-/** What write() returns when the socket took every byte at once. */
+/** What write() returns when there is nothing to wait for (the socket is below its high-water mark). */
 const WRITTEN: Promise<void> = Promise.resolve();
 
 /**
- * Whether `write()` returned having handed every byte to the kernel at once: a hot path may then
- * go on without awaiting the (already settled) promise, saving a microtask per write.
+ * Whether `write()` returned with nothing to wait for: a hot path may then go on without
+ * awaiting the (already settled) promise, saving a microtask per write.
  */
 export function writtenAtOnce(write: Promise<void>): boolean {
   return write === WRITTEN;
@@ -580,28 +580,29 @@ export class Transport {
     this.#deadlineTimer = undefined;
     const connecting = this.#connecting;
     if (connecting) {
-      const left = connecting.deadline - deadlineClock();
-      if (left >= 1) this.#armDeadline(connecting.deadline, Math.ceil(left));
-      else {
-        this.#fail(new MailprobeError('ETIMEDOUT', `TCP connect to ${formatAddress(connecting.address, this.port)} took longer than ${connecting.timeoutMs} ms`, { phase: 'connect', elapsedMs: connecting.timeoutMs, transcript: this.transcript.snapshot() }));
-      }
+      if (this.#notYet(connecting.deadline)) return;
+      this.#fail(new MailprobeError('ETIMEDOUT', `TCP connect to ${formatAddress(connecting.address, this.port)} took longer than ${connecting.timeoutMs} ms`, { phase: 'connect', elapsedMs: connecting.timeoutMs, transcript: this.transcript.snapshot() }));
       return;
     }
     const reader = this.#reader;
-    if (!reader) return;
-    // Timers run on the event loop's cached time and may fire a little early, or the timer
-    // was armed for an earlier read: wait for what is left of this read's own deadline.
-    const left = reader.deadline - deadlineClock();
-    if (left >= 1) {
-      this.#armDeadline(reader.deadline, Math.ceil(left));
-      return;
-    }
+    if (!reader || this.#notYet(reader.deadline)) return;
     const what = reader.kind === 'line' ? 'complete line' : `${reader.bytes} bytes`;
     const partial = this.#queue.length > 0 ? ` (${this.#queue.length} bytes without end of line received)` : '';
     this.#settleReader(this.#error('ETIMEDOUT', `no ${what} from server within ${reader.timeoutMs} ms during ${reader.phase}${partial}`, reader.phase, {
       elapsedMs: reader.timeoutMs,
       ...(this.#queue.length > 0 ? { response: this.#peekText() } : {}),
     }));
+  }
+
+  /**
+   * Timers run on the event loop's cached time and may fire a little early, or the timer was
+   * armed for an earlier wait: re-arm for what is left of `deadline`, true if there is some.
+   */
+  #notYet(deadline: number): boolean {
+    const left = deadline - deadlineClock();
+    if (left < 1) return false;
+    this.#armDeadline(deadline, Math.ceil(left));
+    return true;
   }
 
   #disarmDeadline(): void {
@@ -744,8 +745,8 @@ function resolvedOnce<I extends object, O>(memo: WeakMap<object, O>, input: I | 
 
 /**
  * The tls.connect options for implicit TLS on a socket of our own; undefined when they cannot be
- * built (an unusable CA, say): the connection then goes the wrapped way, whose handshake reports
- * that as ETLS_HANDSHAKE with the transcript.
+ * built (a cipher list OpenSSL matches nothing in, say): the connection then goes the wrapped way, whose
+ * handshake reports that as ETLS_HANDSHAKE with the transcript.
  */
 function ownTlsOptions(host: string, options: TlsClientOptions): ConnectionOptions | undefined {
   try {

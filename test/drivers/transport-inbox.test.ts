@@ -109,6 +109,13 @@ describe('SocketInbox before anyone listens', () => {
 });
 
 describe('Transport connect', () => {
+  it('reports TLS options that cannot be built (a cipher list that matches nothing) as ETLS_HANDSHAKE, not a crash', async () => {
+    const server = await talker('a', '220 hi\r\n', true);
+    const err = await Transport.connect({ host: server.host, port: server.port, implicitTls: true, tls: { servername: LAB_SERVERNAME, ca: pki.root.certPem, ciphers: 'NO-SUCH-CIPHER' } }).catch((e: unknown) => e);
+    expect(isMailprobeError(err, 'ETLS_HANDSHAKE')).toBe(true);
+    expect((err as { context: { phase: string } }).context.phase).toBe('tls');
+  });
+
   it('fails an unusable CA on a socket of its own in the tls phase with a classified error (ETLS_VERIFY)', async () => {
     const server = await talker('a', '220 hi\r\n', true);
     const err = await Transport.connect({ host: server.host, port: server.port, implicitTls: true, tls: { servername: LAB_SERVERNAME, ca: 'not a certificate' } }).catch((e: unknown) => e);
