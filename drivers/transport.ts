@@ -1,11 +1,11 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Duplex } from 'node:stream';
+import { PassThrough, type Duplex } from 'node:stream';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { onAbort } from './abort-hooks.js';
 import { ByteQueue } from './byte-queue.js';
-import { SocketInbox } from './socket-inbox.js';
+import { SocketInbox, type InboxOwner } from './socket-inbox.js';
 import { abortError, withDeadline } from './deadline.js';
 import { MailprobeError, nodeErrorCode, type ErrorCode, type ErrorContext, type Phase } from './errors.js';
 import { limitError, resolveLimits, type Limits } from './limits.js';
@@ -79,11 +79,20 @@ interface PendingRead {
   scanned: number;
   phase: Phase;
   record: boolean;
-  resolve: (value: Buffer) => void;
-  reject: (err: MailprobeError) => void;
+  /** Settles the read: a promise's functions (readLine/readBytes) or a caller's receiver (waitLine). */
+  to: LineReceiver;
   timeoutMs: number;
   /** When the read times out, on the deadline clock. */
   deadline: number;
+}
+
+/**
+ * Takes the outcome of a read made with waitLine(): exactly one call per read, never before
+ * waitLine() returned.
+ */
+export interface LineReceiver {
+  resolve(line: Buffer): void;
+  reject(err: MailprobeError): void;
 }
 
 interface PendingConnect {
@@ -109,6 +118,12 @@ export function writtenAtOnce(write: Promise<void>): boolean {
   return write === WRITTEN;
 }
 const EMPTY = Buffer.alloc(0);
+/**
+ * What a transport holds instead of its socket once a socket of its own closed: the socket may
+ * already serve another connection (SocketInbox reuses it), so nothing here may touch it again.
+ */
+const RELEASED: Duplex = new PassThrough();
+RELEASED.destroy();
 
 /**
  * One connection to a server: TCP, optional implicit TLS, STARTTLS upgrade, and a pull API
@@ -154,7 +169,7 @@ export class Transport {
   #lastWriteAt = 0;
   #firstByteAt: number | undefined;
   #awaitingFirstByte = false;
-  #listeners: { data: (b: Buffer) => void; end: () => void; close: () => void; error: (e: Error) => void };
+  #listeners: InboxOwner;
 
   private constructor(init: {
     options: TransportOptions;
@@ -177,6 +192,7 @@ export class Transport {
     this.#signal = init.options.signal;
     this.#listeners = {
       data: (chunk) => this.#onData(chunk),
+      connect: () => this.#settleConnect(undefined),
       end: () => this.#onEnd(),
       close: () => this.#onClose(),
       error: (err) => this.#onError(err),
@@ -230,7 +246,7 @@ export class Transport {
     const ownTls = options.implicitTls === true && !options.connector ? ownTlsOptions(options.host, options.tls ?? {}) : undefined;
     if (options.connector) socket = options.connector(target);
     else {
-      inbox = new SocketInbox(target, ownTls);
+      inbox = SocketInbox.connect(target, ownTls);
       socket = inbox.socket;
     }
     // The transport exists while TCP connects: its listeners, abort hook and deadline timer
@@ -439,7 +455,8 @@ export class Transport {
     this.#armDeadline(deadline, timeoutMs);
     return new Promise<void>((resolve, reject) => {
       this.#connecting = { address, resolve, reject, deadline, timeoutMs };
-      socket.on('connect', () => this.#settleConnect(undefined));
+      // A socket of our own tells its inbox, which tells us.
+      if (this.#inbox?.socket !== socket) socket.once('connect', this.#listeners.connect);
     });
   }
 
@@ -501,6 +518,27 @@ export class Transport {
 
   // ---- internals ----
 
+  /**
+   * readLine() for a caller that takes the line by callback instead of a promise (a load run
+   * reading a reply per command): call it when takeLine() found no complete line. `to` hears
+   * the line or the error once, later (not from inside this call), under the same deadline,
+   * limits and close handling as readLine().
+   */
+  waitLine(options: ReadOptions, to: LineReceiver): void {
+    if (this.#reader) throw new Error('a read is already pending on this connection');
+    const phase = options.phase ?? 'command';
+    const record = options.record ?? true;
+    const ready = this.#take('line', 0, 0);
+    if (ready !== undefined || this.#closed) {
+      // Never settled from inside the call: the caller may not be ready for it yet.
+      const err = ready instanceof MailprobeError ? this.#contextualize(ready, phase) : ready === undefined ? this.#closedError(phase) : undefined;
+      if (ready instanceof Buffer && record) this.#record('line', ready);
+      queueMicrotask(() => (err ? to.reject(err) : to.resolve(ready as Buffer)));
+      return;
+    }
+    this.#wait('line', 0, phase, record, options.timeoutMs, to);
+  }
+
   #read(kind: 'line' | 'bytes', n: number, options: ReadOptions): Promise<Buffer> {
     if (this.#reader) return Promise.reject(new Error('a read is already pending on this connection'));
     const phase = options.phase ?? 'command';
@@ -513,16 +551,19 @@ export class Transport {
       return Promise.resolve(ready);
     }
     if (this.#closed) return Promise.reject(this.#closedError(phase));
-    const timeoutMs = options.timeoutMs ?? this.timeouts.commandMs;
+    return new Promise<Buffer>((resolve, reject) => this.#wait(kind, n, phase, record, options.timeoutMs, { resolve, reject }));
+  }
+
+  /** Make `to` the pending reader, under the read deadline; resume a socket paused for backpressure. */
+  #wait(kind: 'line' | 'bytes', n: number, phase: Phase, record: boolean, timeout: number | undefined, to: LineReceiver): void {
+    const timeoutMs = timeout ?? this.timeouts.commandMs;
     const deadline = deadlineClock() + timeoutMs;
     this.#armDeadline(deadline, timeoutMs);
-    return new Promise<Buffer>((resolve, reject) => {
-      this.#reader = { kind, bytes: n, scanned: this.#queue.length, phase, record, resolve, reject, timeoutMs, deadline };
-      if (this.#paused) {
-        this.#paused = false;
-        this.#socket.resume();
-      }
-    });
+    this.#reader = { kind, bytes: n, scanned: this.#queue.length, phase, record, to, timeoutMs, deadline };
+    if (this.#paused) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
   }
 
   /** Take a line / n bytes from the queue if complete; a MailprobeError if a limit is broken. */
@@ -562,8 +603,8 @@ export class Transport {
     const reader = this.#reader;
     if (!reader) return;
     this.#reader = undefined;
-    if (err) reader.reject(err);
-    else reader.resolve(value!);
+    if (err) reader.to.reject(err);
+    else reader.to.resolve(value!);
   }
 
   /** Make sure the deadline timer fires no later than `deadline` (`timeoutMs` from now). */
@@ -641,6 +682,11 @@ export class Transport {
   #onClose(): void {
     if (this.#connecting) this.#fail(this.#connectError(undefined));
     this.#markClosed('connection closed');
+    // A socket of our own may now be reused for another connection: let go of it.
+    if (this.#inbox?.socket === this.#socket) {
+      this.#socket = RELEASED;
+      this.#inbox = undefined;
+    }
   }
 
   #onError(err: Error): void {
@@ -707,8 +753,9 @@ export class Transport {
   }
 
   #attach(socket: Duplex): void {
-    if (this.#inbox?.socket === socket) this.#inbox.open(this.#listeners.data);
-    else socket.on('data', this.#listeners.data);
+    // A socket of our own has its inbox's listeners for good; the inbox forwards to us.
+    if (this.#inbox?.socket === socket) return this.#inbox.open(this.#listeners);
+    socket.on('data', this.#listeners.data);
     socket.on('end', this.#listeners.end);
     socket.on('close', this.#listeners.close);
     socket.on('error', this.#listeners.error);
@@ -718,7 +765,9 @@ export class Transport {
     if (this.#inbox?.socket === socket) {
       this.#inbox.close();
       this.#inbox = undefined;
-    } else socket.off('data', this.#listeners.data);
+      return;
+    }
+    socket.off('data', this.#listeners.data);
     socket.off('end', this.#listeners.end);
     socket.off('close', this.#listeners.close);
     socket.off('error', this.#listeners.error);

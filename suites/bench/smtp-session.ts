@@ -9,7 +9,7 @@ import { SmtpClient } from '../../drivers/smtp/client.js';
 import { describeReply, type SmtpReply } from '../../drivers/smtp/reply.js';
 import type { Target } from '../../drivers/target.js';
 import { resolveTimeouts } from '../../drivers/timeouts.js';
-import { Transport, writtenAtOnce, type ReadOptions, type TransportOptions, type WriteOptions } from '../../drivers/transport.js';
+import { Transport, type ReadOptions, type TransportOptions, type WriteOptions } from '../../drivers/transport.js';
 import { RejectedReply, smtpReplyClass } from '../../engine/load/classify.js';
 import type { Metric } from '../../engine/load/metrics.js';
 import type { ScenarioContext } from '../../engine/load/types.js';
@@ -17,7 +17,8 @@ import type { ServerInfo } from '../../engine/report-types.js';
 import type { BenchUser, ScenarioConfig } from './config.js';
 import type { SmtpSender } from './smtp-transaction.js';
 import { ExchangeMetrics, failedBeforeGreeting, recordConnect, recordConnectFailure, transportOptions } from './connection.js';
-import { EXT_AUTH, EXT_PIPELINING, EXT_STARTTLS, readCode, readReplyKeywords, type LeanReply } from './smtp-wire.js';
+import { hello, type HelloOptions } from './smtp-hello.js';
+import { EXT_AUTH, EXT_PIPELINING, EXT_STARTTLS, readCode } from './smtp-wire.js';
 
 const QUIT = Buffer.from('QUIT\r\n', 'latin1');
 /** What end() returns when nothing is left to wait for (no promise made per session). */
@@ -60,6 +61,7 @@ export class SmtpSessions {
   readonly #write: WriteOptions;
   readonly #closeWrite: WriteOptions;
   #connect: TransportOptions | undefined;
+  #hello: HelloOptions | undefined;
   #m: { greeting: Metric; ehlo: Metric; quit: Metric; exchanges: ExchangeMetrics } | undefined;
 
   constructor(config: ScenarioConfig, target: Target, seen: ServerSeen) {
@@ -99,21 +101,19 @@ export class SmtpSessions {
     try {
       recordConnect(metrics, 'smtp', t, startedAt);
       const first = !this.#seen.has(target.url);
-      const at = ctx.now();
-      const greeting = await readReplyKeywords(t, this.#greetingRead, first);
-      m.greeting.record(at, ctx.now() - at, greeting.code === 220);
-      if (greeting.code !== 220) throw new RejectedReply('smtp.greeting', smtpReplyClass(greeting.code), `greeting ${greeting.code}`);
-      let caps = await this.#ehlo(t, ctx, first);
+      const hellos = (this.#hello ??= { ehloLine: this.#ehloLine, write: this.#write, greetingRead: this.#greetingRead, commandRead: this.#commandRead, greeting: m.greeting, ehlo: m.ehlo, now: () => ctx.now() });
+      const { greeting, ehlo } = await hello(t, hellos, true, first);
+      let caps = ehlo;
       if (!client.tls && config.starttls !== 'never') {
         if ((caps.extensions & EXT_STARTTLS) !== 0) {
           const res = await client.starttls();
           if (!res.tls) throw new RejectedReply('smtp.starttls', 'tls', describeReply(res.reply));
-          caps = await this.#ehlo(t, ctx, first);
+          caps = (await hello(t, hellos, false, first)).ehlo;
         } else if (config.starttls === 'required') {
           throw new MailprobeError('ESTARTTLS', `${target.url} does not offer STARTTLS (--starttls required)`);
         }
       }
-      if (first) this.#seen.add(target.url, { greeting: greeting.lines?.join(' ') ?? '', capabilities: caps.lines?.slice(1) ?? [] });
+      if (first) this.#seen.add(target.url, { greeting: greeting?.lines?.join(' ') ?? '', capabilities: caps.lines?.slice(1) ?? [] });
       if (user !== undefined) await login(client, user, (caps.extensions & EXT_AUTH) !== 0);
       return { client, pipelining: (caps.extensions & EXT_PIPELINING) !== 0 };
     } catch (err) {
@@ -148,16 +148,6 @@ export class SmtpSessions {
     } finally {
       t.destroy();
     }
-  }
-
-  async #ehlo(t: Transport, ctx: ScenarioContext, withText: boolean): Promise<LeanReply> {
-    const at = ctx.now();
-    const written = t.write(this.#ehloLine, this.#write);
-    if (!writtenAtOnce(written)) await written;
-    const reply = await readReplyKeywords(t, this.#commandRead, withText);
-    this.#m!.ehlo.record(at, ctx.now() - at, reply.code === 250);
-    if (reply.code !== 250) throw new RejectedReply('smtp.ehlo', smtpReplyClass(reply.code), `EHLO answered ${reply.code}`);
-    return reply;
   }
 }
 

@@ -80,29 +80,67 @@ export interface LeanReply {
 }
 
 /**
- * The next reply with the EHLO keywords of its continuation lines (RFC 5321 §4.1.1.1:
- * `250-KEYWORD params`, keywords case-insensitive) matched in place against the few a session
- * acts on, nothing decoded; the full text only when `withText` (the first session, for the
- * report's `server`). A run with a new connection per message reads one per message.
+ * One reply read line by line (RFC 5321 §4.1.1.1: `250-KEYWORD params`, keywords
+ * case-insensitive): the code, the EHLO keywords of its continuation lines matched in place
+ * against the few a session acts on, nothing decoded; the full text only when `withText` (the
+ * first session, for the report's `server`). Shared by readReplyKeywords() and the callback
+ * pump (smtp-reply-pump.ts).
  */
-export async function readReplyKeywords(t: Transport, options: ReadOptions, withText: boolean): Promise<LeanReply> {
-  let extensions = 0;
-  const lines: string[] | undefined = withText ? [] : undefined;
-  for (let n = 0; n < MAX_REPLY_LINES; n++) {
-    // Lines already buffered (a whole EHLO reply usually is) are taken without a promise each.
-    const line = t.takeLine(options) ?? (await t.readLine(options));
-    const code = codeOf(t, line);
+export class ReplyScan {
+  readonly #t: Transport;
+  withText = false;
+  code = 0;
+  /** Keywords of the reply being read; `lastExtensions` keeps the last whole reply's. */
+  #extensions = 0;
+  lastExtensions = 0;
+  lines: string[] | undefined;
+  #n = 0;
+
+  constructor(t: Transport) {
+    this.#t = t;
+  }
+
+  /** Take one line; true when it ended the reply. A line without a code throws EPROTOCOL. */
+  line(line: Buffer): boolean {
+    const code = codeOf(this.#t, line);
     let end = line.length;
     while (end > 4 && (line[end - 1] === 0x0a || line[end - 1] === 0x0d)) end--;
-    if (lines) lines.push(end > 4 ? line.toString('utf8', 4, end) : '');
-    if (n > 0 && end > 4) {
+    if (this.withText) (this.lines ??= []).push(end > 4 ? line.toString('utf8', 4, end) : '');
+    if (this.#n > 0 && end > 4) {
       let stop = 4;
       while (stop < end && line[stop] !== SPACE && line[stop] !== EQUALS) stop++;
-      extensions |= knownKeyword(line, 4, stop);
+      this.#extensions |= knownKeyword(line, 4, stop);
     }
-    if (line[3] !== DASH) return { code, extensions, lines };
+    if (line[3] !== DASH) {
+      this.code = code;
+      this.lastExtensions = this.#extensions;
+      return true;
+    }
+    if (++this.#n >= MAX_REPLY_LINES) tooLong(this.#t);
+    return false;
   }
-  return tooLong(t);
+
+  /** Ready for the next reply (the last one's code and keywords stay readable). */
+  reset(): void {
+    this.#extensions = 0;
+    this.#n = 0;
+    this.lines = undefined;
+  }
+}
+
+/**
+ * The next reply's code, EHLO keywords and (when `withText`) text, read with promises: the
+ * paths that run once per session at most (STARTTLS's second EHLO); the per-connection hot
+ * path uses the pump (smtp-reply-pump.ts).
+ */
+export async function readReplyKeywords(t: Transport, options: ReadOptions, withText: boolean): Promise<LeanReply> {
+  const scan = new ReplyScan(t);
+  scan.withText = withText;
+  for (;;) {
+    // Lines already buffered (a whole EHLO reply usually is) are taken without a promise each.
+    const line = t.takeLine(options) ?? (await t.readLine(options));
+    if (scan.line(line)) return { code: scan.code, extensions: scan.lastExtensions, lines: scan.lines ?? (withText ? [] : undefined) };
+  }
 }
 
 /** The EXT_* bit of the keyword in line[from, to), compared without case; 0 if not one of them. */
