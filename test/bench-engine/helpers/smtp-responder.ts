@@ -16,6 +16,10 @@ export interface ResponderOptions {
   readonly dataReply?: string;
   /** Delay of every reply, ms (a slow server). */
   readonly delayMs?: number;
+  /** Refuse every n-th RCPT (counted over the server's life) with 550; DATA then says 554 when none was accepted. */
+  readonly refuseRcptEvery?: number;
+  /** Write every reply a few bytes at a time, each piece its own write (replies split across reads). */
+  readonly drip?: boolean;
 }
 
 export interface Responder {
@@ -24,12 +28,16 @@ export interface Responder {
   readonly url: string;
   readonly connections: number;
   readonly messages: number;
+  /** RCPTs refused so far (refuseRcptEvery). */
+  readonly refusedRcpts: number;
   close(): Promise<void>;
 }
 
 export async function smtpResponder(o: ResponderOptions = {}): Promise<Responder> {
   const local = new LocalServer();
   let messages = 0;
+  let rcpts = 0;
+  let refusedRcpts = 0;
   let stalledUntil = 0;
   const timers: NodeJS.Timeout[] = [];
   if (o.stallEveryMs !== undefined && o.stallMs !== undefined) {
@@ -46,13 +54,21 @@ export async function smtpResponder(o: ResponderOptions = {}): Promise<Responder
     socket.setNoDelay(true);
     let buf = '';
     let inData = false;
+    let accepted = 0;
     let chain = Promise.resolve();
     const send = (text: string, end = false): void => {
       chain = chain.then(async () => {
         const wait = Math.max(stalledUntil - Date.now(), o.delayMs ?? 0);
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         if (socket.destroyed) return;
-        if (end) socket.end(text);
+        if (o.drip) {
+          // Pieces of 3 bytes, a timer apart: replies, and lines, split across the client's reads.
+          for (let i = 0; i < text.length && !socket.destroyed; i += 3) {
+            socket.write(text.slice(i, i + 3));
+            await new Promise((r) => setTimeout(r, 1));
+          }
+          if (end) socket.end();
+        } else if (end) socket.end(text);
         else socket.write(text);
       });
     };
@@ -77,7 +93,17 @@ export async function smtpResponder(o: ResponderOptions = {}): Promise<Responder
         buf = buf.slice(nl + 2);
         const verb = line.slice(0, 4).toUpperCase();
         if (verb === 'EHLO') out += ehlo;
-        else if (verb === 'HELO' || verb === 'MAIL' || verb === 'RCPT' || verb === 'RSET' || verb === 'NOOP') out += '250 2.0.0 ok\r\n';
+        else if (verb === 'RCPT' && o.refuseRcptEvery !== undefined && ++rcpts % o.refuseRcptEvery === 0) {
+          refusedRcpts++;
+          out += '550 5.1.1 no such user\r\n';
+        } else if (verb === 'RCPT') {
+          accepted++;
+          out += '250 2.1.5 ok\r\n';
+        } else if (verb === 'MAIL' || verb === 'RSET') {
+          accepted = 0;
+          out += '250 2.0.0 ok\r\n';
+        } else if (verb === 'HELO' || verb === 'NOOP') out += '250 2.0.0 ok\r\n';
+        else if (verb === 'DATA' && accepted === 0) out += '554 5.5.1 no valid recipients\r\n';
         else if (verb === 'DATA') {
           out += '354 go ahead\r\n';
           inData = true;
@@ -99,6 +125,9 @@ export async function smtpResponder(o: ResponderOptions = {}): Promise<Responder
     },
     get messages() {
       return messages;
+    },
+    get refusedRcpts() {
+      return refusedRcpts;
     },
     async close() {
       for (const t of timers) clearInterval(t);
