@@ -6,8 +6,8 @@
  *
  * Lines already buffered are taken at once (Transport.takeLine); otherwise the pump waits
  * with Transport.waitLine, under the read's deadline, and goes on when the line comes. Each
- * line is checked as readReplyKeywords() does (smtp-wire.ts): a reply code or EPROTOCOL, at
- * most MAX_REPLY_LINES lines per reply, the known EHLO keywords, the text only when asked.
+ * line goes through ReplyScan (smtp-wire.ts): a reply code or EPROTOCOL, at most
+ * MAX_REPLY_LINES lines per reply, the known EHLO keywords, the text only when asked.
  */
 import type { MailprobeError } from '../../drivers/errors.js';
 import { writtenAtOnce, type LineReceiver, type ReadOptions, type Transport, type WriteOptions } from '../../drivers/transport.js';

@@ -1,7 +1,10 @@
 /**
- * The hot path's reply reader: the code of the next SMTP reply, multi-line replies skipped to
- * their last line, nothing parsed or decoded beyond the three digits (the driver's reply parser
- * keeps every line as text for conformance checks; a load run needs the code only).
+ * How the bench reads SMTP replies: the code of each reply, multi-line replies taken to their
+ * last line, the EHLO keywords a session acts on matched in place, nothing else parsed or
+ * decoded (the driver's reply parser keeps every line as text for conformance checks; a load
+ * run needs the codes). ReplyScan reads a reply line by line for the callback pump
+ * (smtp-reply-pump.ts: greetings, EHLO, pipelined messages); readCode() with promises, for
+ * what is answered one command at a time (QUIT on its own, sessions without PIPELINING).
  */
 import { MailprobeError } from '../../drivers/errors.js';
 import type { ReadOptions, Transport } from '../../drivers/transport.js';
@@ -83,8 +86,8 @@ export interface LeanReply {
  * One reply read line by line (RFC 5321 §4.1.1.1: `250-KEYWORD params`, keywords
  * case-insensitive): the code, the EHLO keywords of its continuation lines matched in place
  * against the few a session acts on, nothing decoded; the full text only when `withText` (the
- * first session, for the report's `server`). Shared by readReplyKeywords() and the callback
- * pump (smtp-reply-pump.ts).
+ * first session, for the report's `server`). The callback pump (smtp-reply-pump.ts) reads
+ * greetings, EHLO replies and the replies of pipelined messages through it.
  */
 export class ReplyScan {
   readonly #t: Transport;
@@ -125,21 +128,6 @@ export class ReplyScan {
     this.#extensions = 0;
     this.#n = 0;
     this.lines = undefined;
-  }
-}
-
-/**
- * The next reply's code, EHLO keywords and (when `withText`) text, read with promises: the
- * paths that run once per session at most (STARTTLS's second EHLO); the per-connection hot
- * path uses the pump (smtp-reply-pump.ts).
- */
-export async function readReplyKeywords(t: Transport, options: ReadOptions, withText: boolean): Promise<LeanReply> {
-  const scan = new ReplyScan(t);
-  scan.withText = withText;
-  for (;;) {
-    // Lines already buffered (a whole EHLO reply usually is) are taken without a promise each.
-    const line = t.takeLine(options) ?? (await t.readLine(options));
-    if (scan.line(line)) return { code: scan.code, extensions: scan.lastExtensions, lines: scan.lines ?? (withText ? [] : undefined) };
   }
 }
 

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isMailprobeError } from '../../drivers/errors.js';
 import { Transport } from '../../drivers/transport.js';
-import { EXT_AUTH, EXT_PIPELINING, EXT_STARTTLS, readCode, readReplyKeywords } from '../../suites/bench/smtp-wire.js';
+import { ReplyPump } from '../../suites/bench/smtp-reply-pump.js';
+import { EXT_AUTH, EXT_PIPELINING, EXT_STARTTLS, readCode, type LeanReply } from '../../suites/bench/smtp-wire.js';
 import { scriptServer, type ScriptServer } from '../helpers/script-server.js';
 
 let server: ScriptServer | undefined;
@@ -23,7 +24,21 @@ async function replying(...chunks: string[]): Promise<Transport> {
 
 const read = { record: false, timeoutMs: 2000 };
 
-describe('bench SMTP reply reading (smtp-wire)', () => {
+/** The next whole reply through the callback pump (the hot path's reader). */
+function readReplyKeywords(t: Transport, options: typeof read, withText: boolean): Promise<LeanReply> {
+  return new Promise((resolve, reject) => {
+    const sink = {
+      reply: (code: number, extensions: number, lines: string[] | undefined): boolean => {
+        resolve({ code, extensions, lines });
+        return false;
+      },
+      failed: reject,
+    };
+    new ReplyPump(t, sink).read(options, withText);
+  });
+}
+
+describe('bench SMTP reply reading (smtp-wire, smtp-reply-pump)', () => {
   it('reads EHLO keywords without case, AUTH= included, text only when asked', async () => {
     const t = await replying('250-mx.example Hello\r\n250-pipelining\r\n250-Auth=PLAIN LOGIN\r\n250-SIZE 10\r\n', '250 8BITMIME\r\n');
     const r = await readReplyKeywords(t, read, false);
