@@ -79,8 +79,11 @@ interface PendingRead {
   scanned: number;
   phase: Phase;
   record: boolean;
-  /** Settles the read: a promise's functions (readLine/readBytes) or a caller's receiver (waitLine). */
-  to: LineReceiver;
+  /** Settle a promise (readLine/readBytes); unused when `to` is set. */
+  resolve: (value: Buffer) => void;
+  reject: (err: MailprobeError) => void;
+  /** The caller's receiver (waitLine): no promise, and no object made per read for one. */
+  to: LineReceiver | undefined;
   timeoutMs: number;
   /** When the read times out, on the deadline clock. */
   deadline: number;
@@ -118,6 +121,9 @@ export function writtenAtOnce(write: Promise<void>): boolean {
   return write === WRITTEN;
 }
 const EMPTY = Buffer.alloc(0);
+/** A waitLine() reader settles through its receiver; these stand in for a promise's functions. */
+const IGNORE_LINE = (_line: Buffer): void => {};
+const IGNORE_ERROR = (_err: MailprobeError): void => {};
 /**
  * What a transport holds instead of its socket once a socket of its own closed: the socket may
  * already serve another connection (SocketInbox reuses it), so nothing here may touch it again.
@@ -528,15 +534,11 @@ export class Transport {
     if (this.#reader) throw new Error('a read is already pending on this connection');
     const phase = options.phase ?? 'command';
     const record = options.record ?? true;
-    const ready = this.#take('line', 0, 0);
-    if (ready !== undefined || this.#closed) {
-      // Never settled from inside the call: the caller may not be ready for it yet.
-      const err = ready instanceof MailprobeError ? this.#contextualize(ready, phase) : ready === undefined ? this.#closedError(phase) : undefined;
-      if (ready instanceof Buffer && record) this.#record('line', ready);
-      queueMicrotask(() => (err ? to.reject(err) : to.resolve(ready as Buffer)));
-      return;
-    }
-    this.#wait('line', 0, phase, record, options.timeoutMs, to);
+    const ready = this.#atOnce('line', 0, phase, record);
+    // Never settled from inside the call: the caller may not be ready for it yet.
+    if (ready instanceof MailprobeError) queueMicrotask(() => to.reject(ready));
+    else if (ready !== undefined) queueMicrotask(() => to.resolve(ready));
+    else this.#wait('line', 0, phase, record, options.timeoutMs, IGNORE_LINE, IGNORE_ERROR, to);
   }
 
   #read(kind: 'line' | 'bytes', n: number, options: ReadOptions): Promise<Buffer> {
@@ -544,22 +546,39 @@ export class Transport {
     const phase = options.phase ?? 'command';
     const record = options.record ?? true;
     // Serve from the buffer synchronously when possible: the hot path of pipelined replies.
-    const ready = this.#take(kind, n, 0);
-    if (ready !== undefined) {
-      if (ready instanceof MailprobeError) return Promise.reject(this.#contextualize(ready, phase));
-      if (record) this.#record(kind, ready);
-      return Promise.resolve(ready);
-    }
-    if (this.#closed) return Promise.reject(this.#closedError(phase));
-    return new Promise<Buffer>((resolve, reject) => this.#wait(kind, n, phase, record, options.timeoutMs, { resolve, reject }));
+    const ready = this.#atOnce(kind, n, phase, record);
+    if (ready instanceof MailprobeError) return Promise.reject(ready);
+    if (ready !== undefined) return Promise.resolve(ready);
+    return new Promise<Buffer>((resolve, reject) => this.#wait(kind, n, phase, record, options.timeoutMs, resolve, reject, undefined));
   }
 
-  /** Make `to` the pending reader, under the read deadline; resume a socket paused for backpressure. */
-  #wait(kind: 'line' | 'bytes', n: number, phase: Phase, record: boolean, timeout: number | undefined, to: LineReceiver): void {
+  /**
+   * What a read gets without waiting: a buffered line / n bytes (recorded), a limit error or
+   * the close (contextualized), or undefined when it has to wait.
+   */
+  #atOnce(kind: 'line' | 'bytes', n: number, phase: Phase, record: boolean): Buffer | MailprobeError | undefined {
+    const ready = this.#take(kind, n, 0);
+    if (ready === undefined) return this.#closed ? this.#closedError(phase) : undefined;
+    if (ready instanceof MailprobeError) return this.#contextualize(ready, phase);
+    if (record) this.#record(kind, ready);
+    return ready;
+  }
+
+  /** Make a pending reader, under the read deadline; resume a socket paused for backpressure. */
+  #wait(
+    kind: 'line' | 'bytes',
+    n: number,
+    phase: Phase,
+    record: boolean,
+    timeout: number | undefined,
+    resolve: (value: Buffer) => void,
+    reject: (err: MailprobeError) => void,
+    to: LineReceiver | undefined,
+  ): void {
     const timeoutMs = timeout ?? this.timeouts.commandMs;
     const deadline = deadlineClock() + timeoutMs;
     this.#armDeadline(deadline, timeoutMs);
-    this.#reader = { kind, bytes: n, scanned: this.#queue.length, phase, record, to, timeoutMs, deadline };
+    this.#reader = { kind, bytes: n, scanned: this.#queue.length, phase, record, resolve, reject, to, timeoutMs, deadline };
     if (this.#paused) {
       this.#paused = false;
       this.#socket.resume();
@@ -603,8 +622,12 @@ export class Transport {
     const reader = this.#reader;
     if (!reader) return;
     this.#reader = undefined;
-    if (err) reader.to.reject(err);
-    else reader.to.resolve(value!);
+    const to = reader.to;
+    if (err) {
+      if (to) to.reject(err);
+      else reader.reject(err);
+    } else if (to) to.resolve(value!);
+    else reader.resolve(value!);
   }
 
   /** Make sure the deadline timer fires no later than `deadline` (`timeoutMs` from now). */
