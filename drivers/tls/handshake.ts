@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { withDeadline } from '../deadline.js';
 import { MailprobeError, nodeErrorCode } from '../errors.js';
-import type { TranscriptSink } from '../transcript.js';
+import { NO_TRANSCRIPT, type TranscriptSink } from '../transcript.js';
 import { collectTlsFacts, describeTlsFacts, type TlsFacts } from './tls-facts.js';
 import { effectiveServername, secureContextFor, type TlsClientOptions } from './tls-options.js';
 
@@ -96,7 +96,8 @@ export async function handshake(
     );
   });
   const facts = collectTlsFacts(secured, host, servername, insecure);
-  transcript.info(describeTlsFacts(facts));
+  // Describing the chain costs more than the handshake's own JavaScript: only for a transcript.
+  if (transcript !== NO_TRANSCRIPT) transcript.info(describeTlsFacts(facts));
   if (!facts.verified && !insecure) {
     secured.destroy();
     const reason = [facts.chainError, facts.hostnameError].filter((s) => s !== null).join('; ');

@@ -81,6 +81,30 @@ describe('Transport TLS facts', () => {
     t.destroy();
   });
 
+  it('describes the chain on first use from what the handshake saw, also once the connection is closed', async () => {
+    server = await tlsServer({ keyPem: pki.leaf.keyPem, chainPem: pki.chainPem });
+    // No transcript: nothing reads the chain while the connection is open (a bench's case).
+    const t = await Transport.connect({
+      host: server.host,
+      port: server.port,
+      implicitTls: true,
+      tls: { servername: LAB_SERVERNAME, ca: pki.root.certPem },
+      transcript: false,
+    });
+    expect(t.tls?.verified).toBe(true);
+    t.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const facts = t.tls!;
+    expect(facts.chain.length).toBeGreaterThanOrEqual(2);
+    expect(facts.chain[0]).toMatchObject({ commonName: LAB_SERVERNAME, selfSigned: false });
+    expect(facts.chain.at(-1)).toMatchObject({ isCA: true });
+    // Reports and worker messages see a plain array, the same one every time.
+    expect(facts.chain).toBe(facts.chain);
+    const json = JSON.parse(JSON.stringify(facts)) as { chain: { commonName?: string }[] };
+    expect(json.chain.map((c) => c.commonName)).toEqual(facts.chain.map((c) => c.commonName));
+    expect(structuredClone(facts).chain).toEqual(facts.chain);
+  });
+
   it('can attempt TLS 1.0 against a legacy-only server; the default client refuses it', async () => {
     server = await tlsServer(
       { keyPem: pki.leaf.keyPem, chainPem: pki.chainPem },
