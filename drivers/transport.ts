@@ -10,7 +10,7 @@ import { abortError, withDeadline } from './deadline.js';
 import { MailprobeError, nodeErrorCode, type ErrorCode, type ErrorContext, type Phase } from './errors.js';
 import { limitError, resolveLimits, type Limits } from './limits.js';
 import { handshake, tlsConnectOptions } from './tls/handshake.js';
-import type { TlsFacts } from './tls/tls-facts.js';
+import { PeerCapture, type TlsFacts } from './tls/tls-facts.js';
 import type { TlsClientOptions } from './tls/tls-options.js';
 import { NO_TRANSCRIPT, renderWireText, Transcript, type TranscriptEntry, type TranscriptSink } from './transcript.js';
 import { resolveTimeouts, type Timeouts } from './timeouts.js';
@@ -249,7 +249,8 @@ export class Transport {
     let socket: Duplex;
     // Implicit TLS on a socket of our own: the TLS socket connects itself, so its plaintext too
     // is read through onread (a wrapped socket can only deliver 'data' events).
-    const ownTls = options.implicitTls === true && !options.connector ? ownTlsOptions(options.host, options.tls ?? {}) : undefined;
+    const capture = options.implicitTls === true && !options.connector ? new PeerCapture() : undefined;
+    const ownTls = capture ? ownTlsOptions(options.host, options.tls ?? {}, capture) : undefined;
     if (options.connector) socket = options.connector(target);
     else {
       inbox = SocketInbox.connect(target, ownTls);
@@ -265,7 +266,7 @@ export class Transport {
     if (transcript !== NO_TRANSCRIPT) transcript.info(`connected to ${formatAddress(address, options.port)}`);
     if (options.implicitTls) {
       const t2 = now();
-      await (ownTls ? t.#securedItself(socket as TLSSocket, timeouts.tlsMs) : t.#secure(timeouts.tlsMs));
+      await (ownTls && capture ? t.#securedItself(socket as TLSSocket, capture, timeouts.tlsMs) : t.#secure(timeouts.tlsMs));
       t.#timing.tlsMs = now() - t2;
     }
     return t;
@@ -433,9 +434,9 @@ export class Transport {
   }
 
   /** The handshake of a TLS socket that connected itself (it stays attached throughout). */
-  async #securedItself(socket: TLSSocket, timeoutMs: number): Promise<TlsFacts> {
+  async #securedItself(socket: TLSSocket, capture: PeerCapture, timeoutMs: number): Promise<TlsFacts> {
     try {
-      const { facts } = await handshake({ own: socket }, this.host, this.#tlsOptions, timeoutMs, this.#signal, this.transcript);
+      const { facts } = await handshake({ own: socket, capture }, this.host, this.#tlsOptions, timeoutMs, this.#signal, this.transcript);
       this.#tls = facts;
       return facts;
     } catch (err) {
@@ -820,9 +821,9 @@ function resolvedOnce<I extends object, O>(memo: WeakMap<object, O>, input: I | 
  * built (a cipher list OpenSSL matches nothing in, say): the connection then goes the wrapped way, whose
  * handshake reports that as ETLS_HANDSHAKE with the transcript.
  */
-function ownTlsOptions(host: string, options: TlsClientOptions): ConnectionOptions | undefined {
+function ownTlsOptions(host: string, options: TlsClientOptions, capture: PeerCapture): ConnectionOptions | undefined {
   try {
-    return tlsConnectOptions(host, options);
+    return tlsConnectOptions(host, options, capture);
   } catch {
     return undefined;
   }

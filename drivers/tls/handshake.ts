@@ -10,18 +10,21 @@ import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'n
 import { withDeadline } from '../deadline.js';
 import { MailprobeError, nodeErrorCode } from '../errors.js';
 import { NO_TRANSCRIPT, type TranscriptSink } from '../transcript.js';
-import { collectTlsFacts, describeTlsFacts, type TlsFacts } from './tls-facts.js';
+import { collectTlsFacts, describeTlsFacts, PeerCapture, type TlsFacts } from './tls-facts.js';
 import { effectiveServername, secureContextFor, type TlsClientOptions } from './tls-options.js';
 
-/** The tls.connect options of a client handshake to `host` (the name asked for, not the address). */
-export function tlsConnectOptions(host: string, options: TlsClientOptions): ConnectionOptions {
+/**
+ * The tls.connect options of a client handshake to `host` (the name asked for, not the
+ * address); `capture` keeps the peer certificate Node checks (tls-facts.ts PeerCapture).
+ */
+export function tlsConnectOptions(host: string, options: TlsClientOptions, capture: PeerCapture): ConnectionOptions {
   const servername = effectiveServername(host, options);
   return {
     ...(servername ? { servername } : {}),
     secureContext: secureContextFor(options),
     // Verification is decided from the facts (handshake), so insecure runs still learn the result.
     rejectUnauthorized: false,
-    checkServerIdentity: () => undefined,
+    checkServerIdentity: capture.check,
   };
 }
 
@@ -29,7 +32,7 @@ export function tlsConnectOptions(host: string, options: TlsClientOptions): Conn
  * Where the handshake runs: over an open connection (`plain`: a STARTTLS go-ahead, or implicit
  * TLS on an injected stream), or on a TLS socket that is connecting itself (`own`).
  */
-export type HandshakeOn = { readonly plain: Duplex } | { readonly own: TLSSocket };
+export type HandshakeOn = { readonly plain: Duplex } | { readonly own: TLSSocket; readonly capture: PeerCapture };
 
 /** The handshake under the tls deadline, then the certificate checked from the facts. */
 export async function handshake(
@@ -41,10 +44,11 @@ export async function handshake(
   transcript: TranscriptSink,
 ): Promise<{ socket: TLSSocket; facts: TlsFacts }> {
   let tlsSocket: TLSSocket | undefined = 'own' in on ? on.own : undefined;
+  const capture = 'own' in on ? on.capture : new PeerCapture();
   // Started inside the deadline's promise: a failure to start is a handshake failure too.
   const start = (): TLSSocket => {
     if ('own' in on) return on.own;
-    return (tlsSocket ??= tlsConnect({ socket: on.plain, ...tlsConnectOptions(host, options) }));
+    return (tlsSocket ??= tlsConnect({ socket: on.plain, ...tlsConnectOptions(host, options, capture) }));
   };
   const servername = effectiveServername(host, options);
   const insecure = options.insecure === true;
@@ -95,7 +99,7 @@ export async function handshake(
       { cause: err },
     );
   });
-  const facts = collectTlsFacts(secured, host, servername, insecure);
+  const facts = collectTlsFacts(secured, host, servername, insecure, capture.cert);
   // Describing the chain costs more than the handshake's own JavaScript: only for a transcript.
   if (transcript !== NO_TRANSCRIPT) transcript.info(describeTlsFacts(facts));
   if (!facts.verified && !insecure) {

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { checkServerIdentity, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { describeCertificate, type CertificateFacts } from './certificate.js';
 
 /** What a TLS handshake showed: version, cipher, the chain, and what verification said. */
@@ -35,17 +35,40 @@ export interface TlsFacts {
 const MAX_CHAIN = 100;
 
 /**
+ * The peer certificate Node looked at in the handshake. A client handshake that OpenSSL found
+ * no fault with asks `checkServerIdentity` about Node's detailed peer certificate (the chain
+ * completed from the trust store); `check` keeps it and leaves the verdict to the facts, so
+ * they need not ask for the same certificate again: building it was a fifth of the client
+ * CPU of a TLS connection. One per connection.
+ */
+export class PeerCapture {
+  cert: DetailedPeerCertificate | undefined;
+  readonly check = (_host: string, cert: PeerCertificate): undefined => {
+    this.cert = cert as DetailedPeerCertificate;
+    return undefined;
+  };
+}
+
+/**
  * Collect the facts of an established TLS socket. Never throws for odd certificates.
+ * `presented`: the detailed peer certificate of this socket's handshake (PeerCapture), if Node
+ * built one.
  *
  * The chain's DER is taken now (the socket's certificates are gone once it closes); describing
  * it (parsing, key details, digests, the self-signature check) waits until `chain` is first
  * read. That was about half the client CPU of a TLS connection on top of the handshake, and a
  * bench opening a TLS connection per message never reads the chain.
  */
-export function collectTlsFacts(socket: TLSSocket, host: string, servername: string | undefined, insecure: boolean): TlsFacts {
+export function collectTlsFacts(
+  socket: TLSSocket,
+  host: string,
+  servername: string | undefined,
+  insecure: boolean,
+  presented?: DetailedPeerCertificate,
+): TlsFacts {
   let peer: DetailedPeerCertificate | undefined;
   try {
-    const p = socket.getPeerCertificate(true);
+    const p = presented ?? socket.getPeerCertificate(true);
     peer = p && Object.keys(p).length > 0 ? p : undefined;
   } catch {
     peer = undefined;

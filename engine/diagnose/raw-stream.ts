@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { withDeadline } from '../../drivers/deadline.js';
 import { isMailprobeError, MailprobeError, nodeErrorCode } from '../../drivers/errors.js';
-import { collectTlsFacts, type TlsFacts } from '../../drivers/tls/tls-facts.js';
+import { collectTlsFacts, PeerCapture, type TlsFacts } from '../../drivers/tls/tls-facts.js';
 import { effectiveServername, secureContextFor, type TlsClientOptions } from '../../drivers/tls/tls-options.js';
 import type { TcpConnector } from './types.js';
 
@@ -93,6 +93,7 @@ export async function tlsHandshake(
   signal: AbortSignal | undefined,
 ): Promise<HandshakeOutcome> {
   const servername = effectiveServername(host, options);
+  const capture = new PeerCapture();
   let tlsSocket: TLSSocket | undefined;
   try {
     const secured = await withDeadline(
@@ -106,7 +107,7 @@ export async function tlsHandshake(
             ...(servername ? { servername } : {}),
             secureContext: secureContextFor(options),
             rejectUnauthorized: false,
-            checkServerIdentity: () => undefined,
+            checkServerIdentity: capture.check,
           });
           tlsSocket = s;
           const onClose = (): void => reject(new MailprobeError('ECLOSED', 'connection closed during the TLS handshake', { phase: 'tls' }));
@@ -122,7 +123,7 @@ export async function tlsHandshake(
       () => `TLS handshake did not complete within ${timeoutMs} ms`,
     );
     secured.on('error', ignore);
-    return { ok: true, socket: secured, facts: collectTlsFacts(secured, host, servername, options.insecure === true) };
+    return { ok: true, socket: secured, facts: collectTlsFacts(secured, host, servername, options.insecure === true, capture.cert) };
   } catch (err) {
     tlsSocket?.destroy();
     socket.destroy();

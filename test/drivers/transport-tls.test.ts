@@ -1,4 +1,5 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TLSSocket } from 'node:tls';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Transport } from '../../drivers/transport.js';
 import { isMailprobeError } from '../../drivers/errors.js';
 import { singleVersionOptions } from '../../drivers/tls/tls-options.js';
@@ -103,6 +104,27 @@ describe('Transport TLS facts', () => {
     const json = JSON.parse(JSON.stringify(facts)) as { chain: { commonName?: string }[] };
     expect(json.chain.map((c) => c.commonName)).toEqual(facts.chain.map((c) => c.commonName));
     expect(structuredClone(facts).chain).toEqual(facts.chain);
+  });
+
+  it("builds Node's detailed peer certificate once per handshake, verified or not", async () => {
+    // Node builds it for checkServerIdentity when OpenSSL found no fault; the facts take that
+    // one (PeerCapture) instead of a second, and build it themselves only when Node did not.
+    const detailed = vi.spyOn(TLSSocket.prototype, 'getPeerCertificate');
+    try {
+      for (const [cert, insecure] of [[{ keyPem: pki.leaf.keyPem, chainPem: pki.chainPem }, false], [brokenLeaves(pki).expired!, true]] as const) {
+        server = await tlsServer(cert);
+        detailed.mockClear();
+        const t = await Transport.connect({ host: server.host, port: server.port, implicitTls: true, tls: { servername: LAB_SERVERNAME, ca: pki.root.certPem, insecure } });
+        expect(detailed.mock.calls.filter(([d]) => d === true)).toHaveLength(1);
+        expect(t.tls?.verified).toBe(!insecure);
+        expect(t.tls?.chain[0]?.commonName).toBe(LAB_SERVERNAME);
+        t.destroy();
+        await server.close();
+        server = undefined;
+      }
+    } finally {
+      detailed.mockRestore();
+    }
   });
 
   it('can attempt TLS 1.0 against a legacy-only server; the default client refuses it', async () => {
