@@ -2,7 +2,7 @@
  * `npm run bench:load-imap`: client CPU per 1000 IMAP commands against the lab's Dovecot
  * (IMAPS), mailprobe's imap-session (one command at a time, and with --pipeline: the four
  * commands of a round written together) vs an imapflow loop doing the same commands,
- * interleaved, medians. Both keep their sessions (login once) and run FETCH (header), FETCH (whole
+ * interleaved (the order turns each repetition), medians. Both keep their sessions (login once) and run FETCH (header), FETCH (whole
  * message), UID SEARCH UNSEEN and NOOP rounds on 4 sessions over a seeded INBOX of 20 messages.
  * Options: --reps N (default 3), --rounds N per session (default 2000: a run's fixed costs, i.e. TLS handshakes, logins and encoding the report's histograms, then weigh little per command; at 500 they add about a third to mailprobe's figure).
  * Needs root and the lab's Debian packages, like npm test.
@@ -84,10 +84,14 @@ try {
     { name: 'mailprobe imap-session', runs: [] },
     { name: 'mailprobe --pipeline', runs: [] },
   ];
+  const runs = [imapflow, () => mailprobe(false), () => mailprobe(true)];
   for (let rep = 0; rep < REPS; rep++) {
-    rows[0]!.runs.push(await imapflow());
-    rows[1]!.runs.push(await mailprobe(false));
-    rows[2]!.runs.push(await mailprobe(true));
+    // The order turns each repetition: a run's place in the sequence (right after another
+    // peer's sessions closed, say) is not always the same peer's.
+    for (let k = 0; k < runs.length; k++) {
+      const which = (rep + k) % runs.length;
+      rows[which]!.runs.push(await runs[which]!());
+    }
   }
   const per1k = (m: Measured): number => (m.cpuS / m.messages) * 1000;
   const cmdsPerS = (m: Measured): number => m.messages / m.wallS;
