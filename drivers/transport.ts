@@ -249,11 +249,10 @@ export class Transport {
     let socket: Duplex;
     // Implicit TLS on a socket of our own: the TLS socket connects itself, so its plaintext too
     // is read through onread (a wrapped socket can only deliver 'data' events).
-    const capture = options.implicitTls === true && !options.connector ? new PeerCapture() : undefined;
-    const ownTls = capture ? ownTlsOptions(options.host, options.tls ?? {}, capture) : undefined;
+    const ownTls = options.implicitTls === true && !options.connector ? ownTlsOptions(options.host, options.tls ?? {}) : undefined;
     if (options.connector) socket = options.connector(target);
     else {
-      inbox = SocketInbox.connect(target, ownTls);
+      inbox = SocketInbox.connect(target, ownTls?.options);
       socket = inbox.socket;
     }
     // The transport exists while TCP connects: its listeners, abort hook and deadline timer
@@ -266,7 +265,7 @@ export class Transport {
     if (transcript !== NO_TRANSCRIPT) transcript.info(`connected to ${formatAddress(address, options.port)}`);
     if (options.implicitTls) {
       const t2 = now();
-      await (ownTls && capture ? t.#securedItself(socket as TLSSocket, capture, timeouts.tlsMs) : t.#secure(timeouts.tlsMs));
+      await (ownTls ? t.#securedItself(socket as TLSSocket, ownTls.capture, timeouts.tlsMs) : t.#secure(timeouts.tlsMs));
       t.#timing.tlsMs = now() - t2;
     }
     return t;
@@ -817,13 +816,15 @@ function resolvedOnce<I extends object, O>(memo: WeakMap<object, O>, input: I | 
 }
 
 /**
- * The tls.connect options for implicit TLS on a socket of our own; undefined when they cannot be
- * built (a cipher list OpenSSL matches nothing in, say): the connection then goes the wrapped way, whose
- * handshake reports that as ETLS_HANDSHAKE with the transcript.
+ * The tls.connect options for implicit TLS on a socket of our own, with the capture of the
+ * peer certificate its handshake will see; undefined when they cannot be built (a cipher list
+ * OpenSSL matches nothing in, say): the connection then goes the wrapped way, whose handshake
+ * reports that as ETLS_HANDSHAKE with the transcript.
  */
-function ownTlsOptions(host: string, options: TlsClientOptions, capture: PeerCapture): ConnectionOptions | undefined {
+function ownTlsOptions(host: string, options: TlsClientOptions): { options: ConnectionOptions; capture: PeerCapture } | undefined {
+  const capture = new PeerCapture();
   try {
-    return tlsConnectOptions(host, options, capture);
+    return { options: tlsConnectOptions(host, options, capture), capture };
   } catch {
     return undefined;
   }

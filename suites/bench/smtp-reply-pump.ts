@@ -97,8 +97,8 @@ export class ReplyPump implements LineReceiver {
       return false;
     }
     if (!done) return true;
-    const lines = scan.lines;
+    const { code, extensions, lines } = scan;
     scan.reset();
-    return this.#sink.reply(scan.code, scan.lastExtensions, lines);
+    return this.#sink.reply(code, extensions, lines);
   }
 }

@@ -92,10 +92,9 @@ export interface LeanReply {
 export class ReplyScan {
   readonly #t: Transport;
   withText = false;
+  /** The reply's code, its EXT_* keywords and (withText) its lines: whole once line() said so. */
   code = 0;
-  /** Keywords of the reply being read; `lastExtensions` keeps the last whole reply's. */
-  #extensions = 0;
-  lastExtensions = 0;
+  extensions = 0;
   lines: string[] | undefined;
   #n = 0;
 
@@ -112,20 +111,19 @@ export class ReplyScan {
     if (this.#n > 0 && end > 4) {
       let stop = 4;
       while (stop < end && line[stop] !== SPACE && line[stop] !== EQUALS) stop++;
-      this.#extensions |= knownKeyword(line, 4, stop);
+      this.extensions |= knownKeyword(line, 4, stop);
     }
     if (line[3] !== DASH) {
       this.code = code;
-      this.lastExtensions = this.#extensions;
       return true;
     }
     if (++this.#n >= MAX_REPLY_LINES) tooLong(this.#t);
     return false;
   }
 
-  /** Ready for the next reply (the last one's code and keywords stay readable). */
+  /** Ready for the next reply. */
   reset(): void {
-    this.#extensions = 0;
+    this.extensions = 0;
     this.#n = 0;
     this.lines = undefined;
   }
