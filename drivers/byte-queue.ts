@@ -71,6 +71,12 @@ export class ByteQueue {
     return out;
   }
 
+  /** Remove the first `n` bytes (n ≤ length) without returning them. */
+  drop(n: number): void {
+    if (n > this.#length) throw new RangeError(`drop(${n}) with ${this.#length} bytes queued`);
+    if (n > 0) this.#advance(n);
+  }
+
   /** Remove and return everything. */
   takeAll(): Buffer {
     return this.take(this.#length);

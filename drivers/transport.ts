@@ -392,6 +392,20 @@ export class Transport {
   }
 
   /**
+   * Drop up to `n` buffered bytes the caller does not look at (a load run skipping a literal):
+   * no copy and no promise. Returns how many were dropped; fewer than `n` when fewer are
+   * buffered (readBytes() then waits for the rest). Recorded like readBytes() when `record`.
+   */
+  skipBytes(n: number, options: ReadOptions = {}): number {
+    if (this.#reader) throw new Error('a read is already pending on this connection');
+    const k = Math.min(n, this.#queue.length);
+    if (k <= 0) return 0;
+    if ((options.record ?? true) && this.transcript !== NO_TRANSCRIPT) this.#record('bytes', this.#queue.take(k));
+    else this.#queue.drop(k);
+    return k;
+  }
+
+  /**
    * Upgrade to TLS after a STARTTLS/STLS go-ahead. Every buffered plaintext byte is dropped
    * first (RFC 3207 §4.2, RFC 3501 §6.2.1: nothing sent before the handshake may be trusted);
    * bytes that were there are reported as `trailing`, and fail with ESTARTTLS_TRAILING unless

@@ -77,6 +77,9 @@ export function isTextResponseLine(line: Buffer): boolean {
   let wordEnd = wordStart;
   while (wordEnd < line.length && wordEnd - wordStart <= 7 && line[wordEnd] !== SP && line[wordEnd] !== CR && line[wordEnd] !== LF) wordEnd++;
   if (wordEnd - wordStart > 7 || wordEnd === wordStart) return false;
+  // Status words are letters; the common untagged data line is `* 12 FETCH ...`.
+  const c = line[wordStart]!;
+  if (c >= 0x30 && c <= 0x39) return false;
   return STATUS_WORDS.has(line.toString('latin1', wordStart, wordEnd).toUpperCase());
 }
 

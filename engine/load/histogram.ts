@@ -44,6 +44,9 @@ interface JsHistogramInternals {
   incrementCountAtIndex(index: number): void;
   updateMinAndMax(value: number): void;
   incrementTotalCount(): void;
+  getCountAtIndex(index: number): number;
+  valueFromIndex(index: number): number;
+  medianEquivalentValue(value: number): number;
 }
 
 /** Sub-bucket half count magnitude of 3 significant digits (2048 sub-buckets). */
@@ -61,7 +64,10 @@ const DIRECT = ((): boolean => {
     typeof h.countsArrayLength === 'number' &&
     typeof h.incrementCountAtIndex === 'function' &&
     typeof h.updateMinAndMax === 'function' &&
-    typeof h.incrementTotalCount === 'function'
+    typeof h.incrementTotalCount === 'function' &&
+    typeof h.getCountAtIndex === 'function' &&
+    typeof h.valueFromIndex === 'function' &&
+    typeof h.medianEquivalentValue === 'function'
   );
 })();
 
@@ -102,13 +108,34 @@ export function summarize(h: Histogram): LatencySummary {
   const ms = (us: number): number => round3(Math.min(us, h.maxValue) / 1000);
   return {
     min: ms(h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : h.minNonZeroValue),
-    mean: ms(h.mean),
+    mean: ms(meanOf(h)),
     p50: ms(h.getValueAtPercentile(50)),
     p90: ms(h.getValueAtPercentile(90)),
     p99: ms(h.getValueAtPercentile(99)),
     p999: ms(h.getValueAtPercentile(99.9)),
     max: ms(h.maxValue),
   };
+}
+
+/**
+ * The library's `mean`, computed the same way (each recorded bucket's median equivalent value
+ * times its count, summed in index order, over the total count: the same number) without its
+ * recorded-values iterator, which made an object and several log/pow calls per step and was
+ * most of the CPU a bench spends on its report.
+ */
+function meanOf(h: Histogram): number {
+  if (!DIRECT) return h.mean;
+  const j = h as unknown as JsHistogramInternals;
+  const total = h.totalCount;
+  let sum = 0;
+  let seen = 0;
+  for (let i = 0; i < j.countsArrayLength && seen < total; i++) {
+    const c = j.getCountAtIndex(i);
+    if (c === 0) continue;
+    seen += c;
+    sum += j.medianEquivalentValue(j.valueFromIndex(i)) * c;
+  }
+  return sum / total;
 }
 
 /** A percentile in milliseconds (0 when empty). */

@@ -101,25 +101,27 @@ export class LeanImap {
    * its completion. A group of one is a command on its own.
    */
   async run(s: LeanCursor, ops: readonly ImapOp[], from: number, to: number): Promise<void> {
+    // The first `count` entries are this group's; the arrays are overwritten, never truncated
+    // (setting an array's length is a runtime call, once per command here).
     const bodies = this.#bodies;
     const timed = this.#timed;
-    bodies.length = 0;
-    timed.length = 0;
+    let count = 0;
     for (let i = from; i < to; i++) {
       const op = ops[i]!;
       const body = this.#body(s, op);
       if (body === undefined) continue;
-      bodies.push(body);
-      timed.push(this.#metrics.of(op));
+      bodies[count] = body;
+      timed[count] = this.#metrics.of(op);
+      count++;
     }
-    if (bodies.length === 0) return;
+    if (count === 0) return;
     const w = this.#wire;
-    const written = w.send(bodies);
+    const written = w.send(bodies, count);
     // A write the socket took at once is not awaited: a microtask less per command.
     if (!writtenAtOnce(written)) await written;
     const at = w.startedAt;
     let refusal: Error | undefined;
-    for (let left = bodies.length; left > 0; left--) {
+    for (let left = count; left > 0; left--) {
       const read = w.next();
       const i = typeof read === 'number' ? read : await read;
       const ok = w.status === 'OK';

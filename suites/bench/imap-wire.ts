@@ -16,8 +16,11 @@
  * server is closing). Like the driver, any failure before the completions gives the connection
  * up: the server still owes them, and whatever came next would be read as a later answer.
  *
- * Lines already buffered are taken without a promise (Transport.takeLine); a promise only when
- * a read has to wait, under what is left of the commands' one budget, from their write.
+ * Lines already buffered are taken without a promise (Transport.takeLine), and literal bytes
+ * already buffered are dropped unread (Transport.skipBytes). A read that has to wait does so by
+ * callback (Transport.waitLine), under what is left of the commands' one budget from their
+ * write; next() then returns one promise, settled with the index of the completion (a number:
+ * settling a promise with a Buffer makes V8 look up `then` along the Buffer's prototypes).
  */
 import { MailprobeError } from '../../drivers/errors.js';
 import { ASTERISK, BRACKET_CLOSE, BRACKET_OPEN, CR, LF, PLUS, SP } from '../../drivers/imap/bytes.js';
@@ -25,7 +28,7 @@ import { isTextResponseLine, literalAnnouncement } from '../../drivers/imap/fram
 import type { TaggedStatus } from '../../drivers/imap/response-types.js';
 import { limitError } from '../../drivers/limits.js';
 import { renderWireText } from '../../drivers/transcript.js';
-import type { ReadOptions, Transport, WriteOptions } from '../../drivers/transport.js';
+import type { LineReceiver, ReadOptions, Transport, WriteOptions } from '../../drivers/transport.js';
 
 /** Where tags come from: the connection's own counter (ImapConnection.nextTag), so the lean
  * commands and the driver's never share a tag on one connection (RFC 9051 §2.2.1). */
@@ -56,9 +59,14 @@ export class ImapWire {
   /** One object for every waiting read; its timeout is what is left of the budget. */
   readonly #read: { record: boolean; phase: 'command'; timeoutMs: number } = { record: false, phase: 'command', timeoutMs: 0 };
   readonly #write: WriteOptions;
-  /** Tags of the group in flight, as sent (error messages) and still owed a completion. */
+  /**
+   * Tags of the group in flight (the first #sent entries; reused between groups, never
+   * truncated: setting an array's length is a runtime call), as sent (error messages), and
+   * whether each is still owed a completion.
+   */
   readonly #tags: string[] = [];
-  readonly #open: (string | undefined)[] = [];
+  readonly #owed: boolean[] = [];
+  #sent = 0;
   /** The group's commands without tags (for error messages only). */
   #bodies: readonly Buffer[] = [];
   #pending = 0;
@@ -71,6 +79,17 @@ export class ImapWire {
   #literal = 0;
   /** The next line goes on with a response whose literal was just read. */
   #continues = false;
+  /** The promise next() returned while a read waits. */
+  #resolve: ((index: number) => void) | undefined;
+  #reject: ((err: unknown) => void) | undefined;
+  /** Literal bytes that were not buffered yet have arrived (they are not looked at). */
+  readonly #literalRead = (): void => this.#pump();
+  readonly #literalFailed = (err: unknown): void => this.#settle(MORE, err);
+  /** Hears the line a wait was for (Transport.waitLine). */
+  readonly #receiver: LineReceiver = {
+    resolve: (line) => this.#onLine(line),
+    reject: (err) => this.#settle(MORE, err),
+  };
 
   /** `budgetMs`: from the write of a group to its last completion (timeouts.commandMs). */
   constructor(t: Transport, tagSource: TagSource, budgetMs: number) {
@@ -86,33 +105,34 @@ export class ImapWire {
   }
 
   /**
-   * Tag `bodies` (each a command without its tag: ` NOOP\r\n`) and write them in one write.
-   * Write failures need no clean-up here: the transport has closed already (ECLOSED) or gives
-   * the connection up itself (ETIMEDOUT).
+   * Tag the first `count` of `bodies` (each a command without its tag: ` NOOP\r\n`) and write
+   * them in one write. Write failures need no clean-up here: the transport has closed already
+   * (ECLOSED) or gives the connection up itself (ETIMEDOUT).
    */
-  send(bodies: readonly Buffer[]): Promise<void> {
+  send(bodies: readonly Buffer[], count = bodies.length): Promise<void> {
     // Completions still owed on an open connection would be read as this group's (a failed
     // group's connection is closed: its write then fails as the transport says).
     if (this.#pending > 0 && !this.#t.closed) throw new Error('ImapWire.send() while commands are still in flight');
     const tags = this.#tags;
-    const open = this.#open;
-    tags.length = 0;
-    open.length = 0;
+    const owed = this.#owed;
     let size = 0;
-    for (const body of bodies) {
+    for (let i = 0; i < count; i++) {
       const tag = this.#tagSource.nextTag();
-      tags.push(tag);
-      open.push(tag);
-      size += tag.length + body.length;
+      tags[i] = tag;
+      owed[i] = true;
+      size += tag.length + bodies[i]!.length;
     }
     const wire = Buffer.allocUnsafe(size);
     let at = 0;
-    for (let i = 0; i < bodies.length; i++) {
-      at += wire.write(tags[i]!, at, 'latin1');
+    for (let i = 0; i < count; i++) {
+      // Tags are short ASCII (ImapConnection.nextTag): stored byte by byte, no encoder call.
+      const tag = tags[i]!;
+      for (let k = 0; k < tag.length; k++) wire[at++] = tag.charCodeAt(k);
       at += bodies[i]!.copy(wire, at);
     }
     this.#bodies = bodies;
-    this.#pending = bodies.length;
+    this.#sent = count;
+    this.#pending = count;
     this.#untagged = 0;
     this.#bytes = 0;
     this.#literal = 0;
@@ -131,39 +151,85 @@ export class ImapWire {
    */
   next(): number | Promise<number> {
     if (this.#pending === 0) throw new Error('ImapWire.next() with no command in flight');
-    const t = this.#t;
+    let done: number;
     try {
-      while (this.#literal === 0) {
-        const line = t.takeLine(this.#take);
-        if (line === undefined) break;
-        const done = this.#line(line);
-        if (done !== MORE) return done;
-      }
+      done = this.#drain();
     } catch (err) {
       throw this.#fail(err);
     }
-    return this.#nextAsync();
+    if (done !== MORE) return done;
+    return new Promise<number>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+      this.#wait();
+    });
   }
 
-  /** The rest of next(), once a line or a literal has to be waited for. */
-  async #nextAsync(): Promise<number> {
+  /** The line a wait was for. */
+  #onLine(line: Buffer): void {
+    let done: number;
+    try {
+      done = this.#line(line);
+    } catch (err) {
+      this.#settle(MORE, err);
+      return;
+    }
+    if (done !== MORE) this.#settle(done, undefined);
+    else this.#pump();
+  }
+
+  /** What is buffered, without waiting: literal bytes dropped, lines taken; MORE when that runs out first. */
+  #drain(): number {
+    const t = this.#t;
+    for (;;) {
+      if (this.#literal > 0) {
+        // The bytes are not looked at: the mix acts on no message data.
+        this.#literal -= t.skipBytes(this.#literal, this.#take);
+        if (this.#literal > 0) return MORE;
+        continue;
+      }
+      const line = t.takeLine(this.#take);
+      if (line === undefined) return MORE;
+      const done = this.#line(line);
+      if (done !== MORE) return done;
+    }
+  }
+
+  /** Go on after a wait: what is buffered, then the next wait or the completion. */
+  #pump(): void {
+    let done: number;
+    try {
+      done = this.#drain();
+    } catch (err) {
+      this.#settle(MORE, err);
+      return;
+    }
+    if (done !== MORE) this.#settle(done, undefined);
+    else this.#wait();
+  }
+
+  /** Wait for the rest of a literal, or for the next line. */
+  #wait(): void {
     const t = this.#t;
     try {
-      for (;;) {
-        if (this.#literal > 0) {
-          const n = this.#literal;
-          this.#literal = 0;
-          // The bytes are not looked at: the mix acts on no message data.
-          await t.readBytes(n, this.#timed());
-          continue;
-        }
-        const line = t.takeLine(this.#take) ?? (await t.readLine(this.#timed()));
-        const done = this.#line(line);
-        if (done !== MORE) return done;
-      }
+      if (this.#literal > 0) {
+        const n = this.#literal;
+        this.#literal = 0;
+        t.readBytes(n, this.#timed()).then(this.#literalRead, this.#literalFailed);
+      } else t.waitLine(this.#timed(), this.#receiver);
     } catch (err) {
-      throw this.#fail(err);
+      this.#settle(MORE, err);
     }
+  }
+
+  /** Settle the promise next() returned: the completion's index, or the failure. */
+  #settle(done: number, err: unknown): void {
+    const resolve = this.#resolve;
+    const reject = this.#reject;
+    this.#resolve = undefined;
+    this.#reject = undefined;
+    if (err !== undefined) reject?.(this.#fail(err));
+    else resolve?.(done);
   }
 
   /** One line: MORE, or the index of the command it completes. */
@@ -212,18 +278,30 @@ export class ImapWire {
   #completion(line: Buffer): number {
     const sp = line.indexOf(SP);
     if (sp <= 0) throw protocolError('response line without a tag', line);
-    const tag = line.toString('latin1', 0, sp);
-    const i = this.#open.indexOf(tag);
+    const i = this.#owedTag(line, sp);
     if (i === -1) throw protocolError(`tagged response for "${renderWireText(line.subarray(0, sp))}", which is not a command in flight`, line);
     const status = statusAt(line, sp + 1);
     if (status === undefined) throw protocolError('tagged response without OK, NO or BAD', line);
-    this.#open[i] = undefined;
+    this.#owed[i] = false;
     this.#pending--;
     this.#untagged = 0;
     this.#bytes = 0;
     this.status = status;
     this.text = status === 'OK' ? '' : respText(line, sp + 1 + status.length);
     return i;
+  }
+
+  /** The index of the command still owed a completion whose tag is `line[0, sp)`, or -1. */
+  #owedTag(line: Buffer, sp: number): number {
+    for (let i = 0; i < this.#sent; i++) {
+      if (!this.#owed[i]) continue;
+      const tag = this.#tags[i]!;
+      if (tag.length !== sp) continue;
+      let k = 0;
+      while (k < sp && line[k] === tag.charCodeAt(k)) k++;
+      if (k === sp) return i;
+    }
+    return -1;
   }
 
   /** Read options whose timeout is what is left of the budget (at least 1 ms: an expired
@@ -253,7 +331,7 @@ export class ImapWire {
   /** `A5 NOOP, A6 UID SEARCH UNSEEN`: the group as sent. */
   #describe(): string {
     const parts: string[] = [];
-    for (let i = 0; i < this.#bodies.length; i++) parts.push(`${this.#tags[i]!}${renderWireText(this.#bodies[i]!)}`);
+    for (let i = 0; i < this.#sent; i++) parts.push(`${this.#tags[i]!}${renderWireText(this.#bodies[i]!)}`);
     return parts.join(', ');
   }
 }

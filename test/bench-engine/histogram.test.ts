@@ -50,6 +50,15 @@ describe('HDR latency histograms', () => {
     expect(encodeHistogram(direct)).toBe(encodeHistogram(library));
   });
 
+  it("reports the library's own mean (random values over every bucket range)", () => {
+    const h = createHistogram();
+    for (let i = 0; i < 20000; i++) recordMs(h, (Math.random() * 2 ** (1 + (i % 32))) / 1000);
+    recordMs(h, HIGHEST_US / 1000);
+    const round3 = (n: number): number => Math.round(n * 1000) / 1000;
+    expect(summarize(h).mean).toBe(round3(Math.min(h.mean, h.maxValue) / 1000));
+    expect(summarize(h).mean).toBeGreaterThan(0);
+  });
+
   it('clamps values beyond the stated bounds instead of growing', () => {
     const h = createHistogram();
     const before = h.estimatedFootprintInBytes;

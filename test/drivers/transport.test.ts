@@ -23,6 +23,28 @@ describe('Transport', () => {
     await t.close();
   });
 
+  it('skips buffered bytes without reading them: as many as are there, across chunks, recorded when asked', async () => {
+    server = await scriptServer((s) => {
+      s.write('ab');
+      setTimeout(() => s.write('cdef\r\nnext\r\n'), 20);
+    });
+    const t = await Transport.connect({ host: server.host, port: server.port });
+    expect((await t.readBytes(1)).toString()).toBe('a');
+    expect(t.skipBytes(5, { record: false })).toBe(1);
+    await t.readBytes(1, { record: false }).then((b) => expect(b.toString()).toBe('c'));
+    expect(t.skipBytes(3)).toBe(3);
+    expect(t.skipBytes(0)).toBe(0);
+    expect((await t.readLine()).toString()).toBe('\r\n');
+    expect(t.skipBytes(100)).toBe(6);
+    expect(t.skipBytes(1)).toBe(0);
+    expect(t.snapshot().some((e) => e.text.startsWith('(3 bytes) def'))).toBe(true);
+    expect(t.snapshot().some((e) => e.text.startsWith('(1 bytes) b'))).toBe(false);
+    const pending = t.readLine({ timeoutMs: 50 }).catch(() => undefined);
+    expect(() => t.skipBytes(1)).toThrow(/already pending/);
+    await pending;
+    t.destroy();
+  });
+
   it('times out a silent server with ETIMEDOUT in the greeting phase', async () => {
     server = await scriptServer(() => {});
     const t = await Transport.connect({ host: server.host, port: server.port });
