@@ -20,7 +20,7 @@ import { writtenAtOnce, type Transport } from '../../drivers/transport.js';
 import type { Metric, MetricsRegistry } from '../../engine/load/metrics.js';
 import type { ImapOp } from './config.js';
 import { refusedBy } from './imap-open.js';
-import { ImapWire } from './imap-wire.js';
+import { ImapWire, WAITING, type CompletionReceiver } from './imap-wire.js';
 
 /** The metric each lean op is timed under. */
 const METRIC: Readonly<Partial<Record<ImapOp, string>>> = {
@@ -77,6 +77,19 @@ export class LeanImap {
   /** The group being run (reused: one session runs one group at a time). */
   readonly #bodies: Buffer[] = [];
   readonly #timed: Metric[] = [];
+  /** runEach's place: the cursor, the ops, the next op to write, the end, its promise. */
+  #eachCursor: LeanCursor | undefined;
+  #eachOps: readonly ImapOp[] = [];
+  #eachAt = 0;
+  #eachEnd = 0;
+  #eachResolve: (() => void) | undefined;
+  #eachReject: ((err: unknown) => void) | undefined;
+  readonly #eachReceiver: CompletionReceiver = {
+    completed: (index) => this.#eachCompleted(index),
+    failed: (err) => this.#eachDone(err),
+  };
+  readonly #eachWritten = (): void => this.#eachCompleted(WAITING);
+  readonly #eachFailed = (err: unknown): void => this.#eachDone(err);
 
   constructor(client: ImapClient, mailbox: string, metrics: LeanMetrics) {
     this.#t = client.transport;
@@ -93,7 +106,19 @@ export class LeanImap {
 
   /** Whether `op` runs here (else on the driver). */
   has(op: ImapOp): boolean {
-    return op === 'fetch' || op === 'fetch-body' || op === 'store' || this.#fixed[op] !== undefined;
+    switch (op) {
+      case 'fetch':
+      case 'fetch-body':
+      case 'store':
+      case 'search':
+      case 'noop':
+      case 'list':
+        return true;
+      case 'status':
+        return this.#fixed.status !== undefined;
+      default:
+        return false;
+    }
   }
 
   /**
@@ -130,6 +155,86 @@ export class LeanImap {
       if (!ok) refusal ??= refusedBy(metric.name, w);
     }
     if (refusal) throw refusal;
+  }
+
+  /**
+   * Run `ops[from..to)` (all `has`) one at a time: each written once the one before it is
+   * completed, timed from its own write; a NO or BAD fails the op and ends the run there. The
+   * same as run() for each op in turn, with one promise for all of them instead of a few per
+   * command (completions come by callback, ImapWire.nextTo).
+   */
+  runEach(s: LeanCursor, ops: readonly ImapOp[], from: number, to: number): Promise<void> {
+    if (this.#eachResolve !== undefined) return Promise.reject(new Error('LeanImap.runEach() while a run is in flight'));
+    return new Promise<void>((resolve, reject) => {
+      this.#eachCursor = s;
+      this.#eachOps = ops;
+      this.#eachAt = from;
+      this.#eachEnd = to;
+      this.#eachResolve = resolve;
+      this.#eachReject = reject;
+      this.#eachStep();
+    });
+  }
+
+  /** Write the next ops, taking completions already buffered, until one has to be waited for. */
+  #eachStep(): void {
+    const w = this.#wire;
+    try {
+      while (this.#eachAt < this.#eachEnd) {
+        const op = this.#eachOps[this.#eachAt]!;
+        const body = this.#body(this.#eachCursor!, op);
+        if (body === undefined) {
+          this.#eachAt++;
+          continue;
+        }
+        this.#bodies[0] = body;
+        this.#timed[0] = this.#metrics.of(op);
+        const written = w.send(this.#bodies, 1);
+        if (!writtenAtOnce(written)) {
+          written.then(this.#eachWritten, this.#eachFailed);
+          return;
+        }
+        if (!this.#eachTook(w.nextTo(this.#eachReceiver))) return;
+      }
+    } catch (err) {
+      this.#eachDone(err);
+      return;
+    }
+    this.#eachDone(undefined);
+  }
+
+  /** A completion heard later (or WAITING: the write was waited for; read its completion now). */
+  #eachCompleted(index: number): void {
+    try {
+      const done = index === WAITING ? this.#wire.nextTo(this.#eachReceiver) : index;
+      if (!this.#eachTook(done)) return;
+    } catch (err) {
+      this.#eachDone(err);
+      return;
+    }
+    this.#eachStep();
+  }
+
+  /** The op in flight completed (recorded; a refusal throws), or false while it is waited for. */
+  #eachTook(done: number): boolean {
+    if (done === WAITING) return false;
+    const w = this.#wire;
+    const ok = w.status === 'OK';
+    const metric = this.#timed[0]!;
+    const at = w.startedAt;
+    metric.record(at, this.#t.now() - at, ok);
+    if (!ok) throw refusedBy(metric.name, w);
+    this.#eachAt++;
+    return true;
+  }
+
+  #eachDone(err: unknown): void {
+    const resolve = this.#eachResolve;
+    const reject = this.#eachReject;
+    this.#eachResolve = this.#eachReject = undefined;
+    this.#eachCursor = undefined;
+    if (err !== undefined) reject?.(err);
+    else resolve?.();
   }
 
   /** The command of `op` without its tag; undefined when it has nothing to act on (empty mailbox). */

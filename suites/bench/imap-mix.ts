@@ -32,7 +32,7 @@ export interface MixState extends LeanCursor {
 
 /**
  * One iteration: the mix in order. With `pipeline`, each run of consecutive lean ops goes as
- * one group (one write, one round trip); without, every op on its own.
+ * one group (one write, one round trip); without, every op on its own, one after another.
  */
 export async function runMix(s: MixState, mix: readonly ImapOp[], pipeline: boolean): Promise<void> {
   const lean = s.lean;
@@ -43,8 +43,8 @@ export async function runMix(s: MixState, mix: readonly ImapOp[], pipeline: bool
       continue;
     }
     let j = i + 1;
-    if (pipeline) while (j < mix.length && lean.has(mix[j]!)) j++;
-    await lean.run(s, mix, i, j);
+    while (j < mix.length && lean.has(mix[j]!)) j++;
+    await (pipeline ? lean.run(s, mix, i, j) : lean.runEach(s, mix, i, j));
     i = j;
   }
 }

@@ -36,8 +36,15 @@ export interface TagSource {
   nextTag(): string;
 }
 
-/** `next()`'s answer while a response is still being read. */
-const MORE = -1;
+/** `nextTo()`'s answer when the completion has to be waited for (and #line's: read on). */
+export const WAITING = -1;
+const MORE = WAITING;
+
+/** Hears the completion `nextTo()` could not return at once: exactly one call, never from inside nextTo(). */
+export interface CompletionReceiver {
+  completed(index: number): void;
+  failed(err: unknown): void;
+}
 /** Bytes of a response line shown in an error. */
 const SHOWN = 300;
 
@@ -79,9 +86,23 @@ export class ImapWire {
   #literal = 0;
   /** The next line goes on with a response whose literal was just read. */
   #continues = false;
-  /** The promise next() returned while a read waits. */
+  /** Who hears the completion being waited for. */
+  #to: CompletionReceiver | undefined;
+  /** The promise next() returned while a read waits, and the receiver that settles it. */
   #resolve: ((index: number) => void) | undefined;
   #reject: ((err: unknown) => void) | undefined;
+  readonly #promised: CompletionReceiver = {
+    completed: (index) => {
+      const resolve = this.#resolve;
+      this.#resolve = this.#reject = undefined;
+      resolve?.(index);
+    },
+    failed: (err) => {
+      const reject = this.#reject;
+      this.#resolve = this.#reject = undefined;
+      reject?.(err);
+    },
+  };
   /** Literal bytes that were not buffered yet have arrived (they are not looked at). */
   readonly #literalRead = (): void => this.#pump();
   readonly #literalFailed = (err: unknown): void => this.#settle(MORE, err);
@@ -150,19 +171,31 @@ export class ImapWire {
    * completion was already buffered, else a promise. Callers test `typeof` to skip the await.
    */
   next(): number | Promise<number> {
-    if (this.#pending === 0) throw new Error('ImapWire.next() with no command in flight');
-    let done: number;
-    try {
-      done = this.#drain();
-    } catch (err) {
-      throw this.#fail(err);
-    }
-    if (done !== MORE) return done;
+    const done = this.nextTo(this.#promised);
+    if (done !== WAITING) return done;
+    // Settled only from a later callback (Transport.waitLine never calls back from inside).
     return new Promise<number>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
-      this.#wait();
     });
+  }
+
+  /**
+   * next() without a promise: the index when the completion was already buffered, else
+   * WAITING, and `to` hears the index or the failure later. A failure found at once throws.
+   */
+  nextTo(to: CompletionReceiver): number {
+    if (this.#pending === 0) throw new Error('ImapWire.next() with no command in flight');
+    try {
+      const done = this.#drain();
+      if (done !== MORE) return done;
+      this.#to = to;
+      this.#wait();
+      return WAITING;
+    } catch (err) {
+      this.#to = undefined;
+      throw this.#fail(err);
+    }
   }
 
   /** The line a wait was for. */
@@ -204,32 +237,33 @@ export class ImapWire {
       this.#settle(MORE, err);
       return;
     }
-    if (done !== MORE) this.#settle(done, undefined);
-    else this.#wait();
-  }
-
-  /** Wait for the rest of a literal, or for the next line. */
-  #wait(): void {
-    const t = this.#t;
+    if (done !== MORE) {
+      this.#settle(done, undefined);
+      return;
+    }
     try {
-      if (this.#literal > 0) {
-        const n = this.#literal;
-        this.#literal = 0;
-        t.readBytes(n, this.#timed()).then(this.#literalRead, this.#literalFailed);
-      } else t.waitLine(this.#timed(), this.#receiver);
+      this.#wait();
     } catch (err) {
       this.#settle(MORE, err);
     }
   }
 
-  /** Settle the promise next() returned: the completion's index, or the failure. */
+  /** Wait for the rest of a literal, or for the next line (a throw here is a misuse: a read already pending). */
+  #wait(): void {
+    const t = this.#t;
+    if (this.#literal > 0) {
+      const n = this.#literal;
+      this.#literal = 0;
+      t.readBytes(n, this.#timed()).then(this.#literalRead, this.#literalFailed);
+    } else t.waitLine(this.#timed(), this.#receiver);
+  }
+
+  /** Tell the receiver: the completion's index, or the failure. */
   #settle(done: number, err: unknown): void {
-    const resolve = this.#resolve;
-    const reject = this.#reject;
-    this.#resolve = undefined;
-    this.#reject = undefined;
-    if (err !== undefined) reject?.(this.#fail(err));
-    else resolve?.(done);
+    const to = this.#to;
+    this.#to = undefined;
+    if (err !== undefined) to?.failed(this.#fail(err));
+    else to?.completed(done);
   }
 
   /** One line: MORE, or the index of the command it completes. */

@@ -125,6 +125,73 @@ describe('bench IMAP lean ops', () => {
     expect(metrics.get('imap.store')).toBeUndefined();
   });
 
+  it('one after another (runEach): each command written only once the one before is completed, answers now or later', async () => {
+    const { server, client, lean, metrics } = await session();
+    let n = 0;
+    server.onWrite = (text) => {
+      const tag = text.slice(0, text.indexOf(' '));
+      const answer = text.includes('BODY.PEEK[]') ? `* 1 FETCH (UID 1 BODY[] {14}\r\nSubject: y\r\n\r\n)\r\n${tag} OK done\r\n` : `${tag} OK done\r\n`;
+      // Alternately at once, and later in pieces (a literal split across reads).
+      if (n++ % 2 === 0) server.send(answer);
+      else void server.drip([answer.slice(0, 35), answer.slice(35)]);
+    };
+    const s = cursor(2);
+    for (let round = 0; round < 2; round++) await lean.runEach(s, MIX, 0, MIX.length);
+    expect(server.written).toEqual([
+      'A1 FETCH 1 (UID FLAGS BODY.PEEK[HEADER])\r\n',
+      'A2 FETCH 2 (UID FLAGS BODY.PEEK[])\r\n',
+      'A3 UID SEARCH UNSEEN\r\n',
+      'A4 STORE 1 +FLAGS.SILENT (\\Flagged)\r\n',
+      'A5 NOOP\r\n',
+      'A6 STATUS "INBOX" (MESSAGES UNSEEN)\r\n',
+      'A7 LIST "" *\r\n',
+      'A8 FETCH 2 (UID FLAGS BODY.PEEK[HEADER])\r\n',
+      'A9 FETCH 1 (UID FLAGS BODY.PEEK[])\r\n',
+      'A10 UID SEARCH UNSEEN\r\n',
+      'A11 STORE 2 -FLAGS.SILENT (\\Flagged)\r\n',
+      'A12 NOOP\r\n',
+      'A13 STATUS "INBOX" (MESSAGES UNSEEN)\r\n',
+      'A14 LIST "" *\r\n',
+    ]);
+    for (const name of ['imap.fetch', 'imap.fetch_body', 'imap.search', 'imap.store', 'imap.noop', 'imap.status', 'imap.list']) {
+      expect([name, metrics.get(name)?.count, metrics.get(name)?.errors]).toEqual([name, 2, 0]);
+    }
+    // The driver goes on after the lean run: its tags come next, the connection in step.
+    answering(server, (tag) => `${tag} OK done`);
+    expect((await client.noop()).status).toBe('OK');
+    expect(server.written.at(-1)).toBe('A15 NOOP\r\n');
+  });
+
+  it('one after another (runEach): a NO fails its op, and nothing after it is written', async () => {
+    const { server, client, lean, metrics } = await session();
+    answering(server, (tag, command) => (command.startsWith('UID SEARCH') ? `${tag} NO [CANNOT] Search failed` : `${tag} OK done`));
+    const err = await lean.runEach(cursor(1), ['fetch', 'search', 'noop'], 0, 3).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(RejectedReply);
+    expect((err as RejectedReply).metric).toBe('imap.search');
+    expect(server.written).toEqual(['A1 FETCH 1 (UID FLAGS BODY.PEEK[HEADER])\r\n', 'A2 UID SEARCH UNSEEN\r\n']);
+    expect([metrics.get('imap.search')?.count, metrics.get('imap.search')?.errors]).toEqual([1, 1]);
+    expect(metrics.get('imap.noop')).toBeUndefined();
+    expect(client.transport.closed).toBe(false);
+    // The next run starts clean.
+    await lean.runEach(cursor(1), ['noop'], 0, 1);
+    expect(server.written.at(-1)).toBe('A3 NOOP\r\n');
+  });
+
+  it('one after another (runEach): a broken answer fails the run with the wire\'s error and closes the connection', async () => {
+    const { server, client, lean } = await session();
+    server.onWrite = () => void server.drip(['* 1 FETCH (BODY[] {3}\r\nab', 'c)\r\n', 'Z9 OK what\r\n']);
+    const err = await lean.runEach(cursor(1), ['fetch-body', 'noop'], 0, 2).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((err as { code?: string }).code).toBe('EPROTOCOL');
+    expect(server.written).toHaveLength(1);
+    expect(client.transport.closed).toBe(true);
+  });
+
   it('STATUS of a mailbox that needs a literal stays on the driver', async () => {
     const { lean } = await session('Entwürfe');
     expect(lean.has('status')).toBe(false);
