@@ -9,7 +9,8 @@ import { performance } from 'node:perf_hooks';
 import type { BenchReport, ServerInfo, TimelinePoint } from '../report-types.js';
 import { isUnreachable, type ErrorClass } from './classify.js';
 import { mergeThreads, toBenchReport } from './result.js';
-import { runLoad, type ThreadResult } from './runner.js';
+import type { Histogram } from './histogram.js';
+import { runLoadHere, type ThreadResult } from './runner.js';
 import { nowAbs, startInstant, wallClock } from './shard.js';
 import { subSlice } from './slice.js';
 import { abortable } from './thresholds-eval.js';
@@ -77,10 +78,11 @@ export async function runBench<C extends LoadScenarioConfig>(req: BenchRequest<C
     return t0Abs;
   };
   let results: ThreadResult[];
+  let local: ReadonlyMap<string, Histogram> | undefined;
   if (req.workers <= 1) {
     const slice = subSlice(shard, { index: 0, count: 1 });
     const scenario = await req.scenarios.create(req.scenario, slice);
-    const result = await runLoad({
+    const here = await runLoadHere({
       plan: req.plan,
       slice,
       scenario,
@@ -90,7 +92,8 @@ export async function runBench<C extends LoadScenarioConfig>(req: BenchRequest<C
       onTick: (tick) => timeline.add(0, tick),
     });
     timeline.sourceFinished(0);
-    results = [result];
+    results = [here.result];
+    local = here.histograms;
   } else {
     const inits = Array.from({ length: req.workers }, (_, index) => ({
       scenario: req.scenario,
@@ -101,7 +104,7 @@ export async function runBench<C extends LoadScenarioConfig>(req: BenchRequest<C
     }));
     results = await runWorkers({ inits, timeline, ...(req.signal ? { signal: req.signal } : {}), start: () => start(START_DELAY_MS.workers) });
   }
-  const run = mergeThreads(results);
+  const run = mergeThreads(results, local);
   const measuredFromMs = t0Abs === undefined ? undefined : wall.wallOf(t0Abs) + req.plan.warmupMs + (req.clockOffsetMs ?? 0);
   const bench = toBenchReport({
     scenario: req.scenario.name,

@@ -78,6 +78,21 @@ export class MetricsRegistry {
     return [...this.#metrics.keys()];
   }
 
+  /**
+   * Keep no sample from now on (the run has ended): an iteration still in flight past the
+   * drain cannot change the histograms after they were exported.
+   */
+  seal(): void {
+    this.measureFrom = Infinity;
+  }
+
+  /** Each metric's histogram by name (live: what export() encodes). */
+  histograms(): Map<string, Histogram> {
+    const out = new Map<string, Histogram>();
+    for (const [name, m] of this.#metrics) out.set(name, m.histogram);
+    return out;
+  }
+
   /** Histograms allocated and their bytes: fixed once every name has been seen. */
   footprint(): { metrics: number; bytes: number } {
     let bytes = 0;

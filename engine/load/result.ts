@@ -16,6 +16,8 @@ interface MergedMetric {
   count: number;
   errors: number;
   readonly histogram: Histogram;
+  /** `histogram` encoded, when a part's encoding is it exactly (a run of one part). */
+  readonly hdr?: string;
 }
 
 export interface MergedRun {
@@ -32,12 +34,24 @@ export interface MergedRun {
   readonly parts: number;
 }
 
-export function mergeThreads(parts: readonly ThreadResult[]): MergedRun {
+/**
+ * `local`: the live histograms of a part that ran on this thread (runLoadHere). With one part
+ * they are the merge as they are, with the part's own encodings: decoding each into a fresh
+ * histogram and encoding that again cost a run most of its report's CPU (and two histograms'
+ * worth of memory per metric) for the same numbers.
+ */
+export function mergeThreads(parts: readonly ThreadResult[], local?: ReadonlyMap<string, Histogram>): MergedRun {
   const metrics = new Map<string, MergedMetric>();
   const errors: Record<string, number> = {};
   const errorSamples: Record<string, string[]> = {};
+  const own = parts.length === 1 ? local : undefined;
   for (const part of parts) {
     for (const m of part.metrics) {
+      const live = own?.get(m.name);
+      if (live !== undefined) {
+        metrics.set(m.name, { count: m.count, errors: m.errors, histogram: live, hdr: m.hdr });
+        continue;
+      }
       let into = metrics.get(m.name);
       if (into === undefined) {
         into = { count: 0, errors: 0, histogram: createHistogram() };
@@ -108,7 +122,7 @@ export function benchMetrics(run: MergedRun): Record<string, BenchMetric> {
       errors: m.errors,
       ratePerSec: run.windowMs > 0 ? Math.round((m.count / run.windowMs) * 1000 * 100) / 100 : 0,
       latencyMs: summarize(m.histogram),
-      hdr: encodeHistogram(m.histogram),
+      hdr: m.hdr ?? encodeHistogram(m.histogram),
     };
   }
   return out;

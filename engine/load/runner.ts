@@ -9,6 +9,7 @@
 import { setMaxListeners } from 'node:events';
 import { isMailprobeError } from '../../drivers/errors.js';
 import { realClock, type Clock } from './clock.js';
+import type { Histogram } from './histogram.js';
 import { GeneratorMonitor, type GeneratorSample } from './monitor.js';
 import { MetricsRegistry, type ExportedMetric, type Metric } from './metrics.js';
 import { SlotPool, type Slot } from './pool.js';
@@ -68,8 +69,22 @@ export interface ThreadResult {
 const CLOSE_GRACE_MS = 3_000;
 
 export async function runLoad(o: RunLoadOptions): Promise<ThreadResult> {
+  return (await runLoadHere(o)).result;
+}
+
+/**
+ * A run on this thread: its result and the live histograms its metrics were encoded from, by
+ * name (they cannot travel between threads; a run of one part is merged from them as they are).
+ */
+export interface LocalRun {
+  readonly result: ThreadResult;
+  readonly histograms: ReadonlyMap<string, Histogram>;
+}
+
+export async function runLoadHere(o: RunLoadOptions): Promise<LocalRun> {
   const run = new LoadRun(o);
-  return run.execute();
+  const result = await run.execute();
+  return { result, histograms: run.histograms() };
 }
 
 class LoadRun {
@@ -164,8 +179,10 @@ class LoadRun {
     if (this.#plan.mode === 'closed') this.#service.copyFrom(this.#iteration);
     const generator = this.#monitor.sample();
     this.#monitor.stop();
+    const metrics = this.#registry.export();
+    this.#registry.seal();
     return {
-      metrics: this.#registry.export(),
+      metrics,
       errors: this.#stats.errorCounts(),
       errorSamples: this.#stats.errorSamples(),
       arrivals: this.#stats.arrivals,
@@ -177,6 +194,10 @@ class LoadRun {
       thresholdAbort: this.#thresholdAbort,
       server: this.#o.scenario.server?.() ?? {},
     };
+  }
+
+  histograms(): ReadonlyMap<string, Histogram> {
+    return this.#registry.histograms();
   }
 
   /** Fix the schedule's origin: the warm-up and measured window follow from it. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHistogram, decodeHistogram, encodeHistogram, HIGHEST_US, mergeEncoded, recordMs, summarize } from '../../engine/load/histogram.js';
 import { MetricsRegistry } from '../../engine/load/metrics.js';
-import { mergeThreads } from '../../engine/load/result.js';
+import { benchMetrics, mergeThreads } from '../../engine/load/result.js';
 import type { ThreadResult } from '../../engine/load/runner.js';
 
 /** HDR keeps 3 significant digits: values within 0.1% (plus one µs) of the exact one. */
@@ -121,6 +121,41 @@ describe('HDR latency histograms', () => {
     expect(run.arrivals).toBe(103);
     expect(run.parts).toBe(2);
   });
+
+  it('a run of one part on this thread is merged from its live histograms and its own encodings', () => {
+    const r = new MetricsRegistry();
+    for (let i = 1; i <= 50; i++) r.metric('imap.noop').record(0, i / 10);
+    r.metric('imap.noop').fail(0);
+    const part: ThreadResult = {
+      metrics: r.export(),
+      errors: {},
+      errorSamples: {},
+      arrivals: 51,
+      dropped: 0,
+      interrupted: 0,
+      windowMs: 1000,
+      generator: { cpuPercent: 50, eventLoopDelayP99Ms: 1, eventLoopUtilization: 0.5, startLagP99Ms: 0, windowMs: 1000 },
+      aborted: false,
+      thresholdAbort: undefined,
+      server: {},
+    };
+    const live = r.histograms();
+    const run = mergeThreads([part], live);
+    const m = run.metrics.get('imap.noop')!;
+    expect(m.histogram).toBe(live.get('imap.noop'));
+    expect([m.count, m.errors]).toEqual([51, 1]);
+    const reported = benchMetrics(run)['imap.noop']!;
+    expect(reported.hdr).toBe(part.metrics[0]!.hdr);
+    // The same numbers as decoding the part, except that the maximum is the exact one recorded
+    // (a decoded histogram knows only the top of its highest bucket: 5.003).
+    const decoded = benchMetrics(mergeThreads([part]))['imap.noop']!.latencyMs;
+    expect(decoded.max).toBe(5.003);
+    expect(reported.latencyMs).toEqual({ ...decoded, max: 5, p99: 5, p999: 5 });
+    // Two parts: the live histograms of one are not the merge.
+    const two = mergeThreads([part, part], live).metrics.get('imap.noop')!;
+    expect(two.histogram).not.toBe(live.get('imap.noop'));
+    expect(two.histogram.totalCount).toBe(100);
+  });
 });
 
 describe('metrics registry', () => {
@@ -142,6 +177,16 @@ describe('metrics registry', () => {
     expect(metrics).toBe(2);
     for (let i = 0; i < 10_000; i++) r.metric('a').record(0, i % 300);
     expect(r.footprint()).toEqual({ metrics, bytes });
+  });
+
+  it('keeps no sample once sealed (an iteration finishing after the run ended)', () => {
+    const r = new MetricsRegistry(0);
+    const m = r.metric('iteration');
+    m.record(5, 1);
+    r.seal();
+    m.record(10, 1);
+    m.fail(10);
+    expect([m.count, m.errors, m.histogram.totalCount]).toEqual([1, 0, 1]);
   });
 
   it('copies one metric into another (a closed loop: service time equals latency)', () => {
