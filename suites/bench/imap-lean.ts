@@ -88,7 +88,7 @@ export class LeanImap {
     completed: (index) => this.#eachCompleted(index),
     failed: (err) => this.#eachDone(err),
   };
-  readonly #eachWritten = (): void => this.#eachCompleted(WAITING);
+  readonly #eachWritten = (): void => this.#eachWrittenOut();
   readonly #eachFailed = (err: unknown): void => this.#eachDone(err);
 
   constructor(client: ImapClient, mailbox: string, metrics: LeanMetrics) {
@@ -194,7 +194,9 @@ export class LeanImap {
           written.then(this.#eachWritten, this.#eachFailed);
           return;
         }
-        if (!this.#eachTook(w.nextTo(this.#eachReceiver))) return;
+        const done = w.nextTo(this.#eachReceiver);
+        if (done === WAITING) return;
+        this.#eachTook(done);
       }
     } catch (err) {
       this.#eachDone(err);
@@ -203,11 +205,22 @@ export class LeanImap {
     this.#eachDone(undefined);
   }
 
-  /** A completion heard later (or WAITING: the write was waited for; read its completion now). */
+  /** A write that had to be waited for is out: its completion now, or later. */
+  #eachWrittenOut(): void {
+    let done: number;
+    try {
+      done = this.#wire.nextTo(this.#eachReceiver);
+    } catch (err) {
+      this.#eachDone(err);
+      return;
+    }
+    if (done !== WAITING) this.#eachCompleted(done);
+  }
+
+  /** The op in flight completed (heard later): record it, then go on with the next ones. */
   #eachCompleted(index: number): void {
     try {
-      const done = index === WAITING ? this.#wire.nextTo(this.#eachReceiver) : index;
-      if (!this.#eachTook(done)) return;
+      this.#eachTook(index);
     } catch (err) {
       this.#eachDone(err);
       return;
@@ -215,17 +228,15 @@ export class LeanImap {
     this.#eachStep();
   }
 
-  /** The op in flight completed (recorded; a refusal throws), or false while it is waited for. */
-  #eachTook(done: number): boolean {
-    if (done === WAITING) return false;
+  /** Record the completed op in flight and move past it; a refusal throws. */
+  #eachTook(index: number): void {
     const w = this.#wire;
     const ok = w.status === 'OK';
-    const metric = this.#timed[0]!;
+    const metric = this.#timed[index]!;
     const at = w.startedAt;
     metric.record(at, this.#t.now() - at, ok);
     if (!ok) throw refusedBy(metric.name, w);
     this.#eachAt++;
-    return true;
   }
 
   #eachDone(err: unknown): void {
