@@ -9,6 +9,24 @@ function near(actual: number, exact: number): void {
   expect(Math.abs(actual - exact)).toBeLessThanOrEqual(exact * 0.001 + 0.001);
 }
 
+/** What one thread reports, with `r`'s metrics and defaults for the rest. */
+function threadResult(r: MetricsRegistry, over: Partial<ThreadResult>): ThreadResult {
+  return {
+    metrics: r.export(),
+    errors: {},
+    errorSamples: {},
+    arrivals: 0,
+    dropped: 0,
+    interrupted: 0,
+    windowMs: 1000,
+    generator: { cpuPercent: 50, eventLoopDelayP99Ms: 1, eventLoopUtilization: 0.5, startLagP99Ms: 0, windowMs: 1000 },
+    aborted: false,
+    thresholdAbort: undefined,
+    server: {},
+    ...over,
+  };
+}
+
 describe('HDR latency histograms', () => {
   it('gives percentiles of known data in ms (1..1000 ms uniform)', () => {
     const h = createHistogram();
@@ -94,19 +112,12 @@ describe('HDR latency histograms', () => {
       const m = r.metric('smtp.data');
       for (const v of values) m.record(0, v);
       for (let i = 0; i < errors; i++) m.fail(0);
-      return {
-        metrics: r.export(),
+      return threadResult(r, {
         errors: errors > 0 ? { '5xx': errors } : {},
         errorSamples: errors > 0 ? { '5xx': ['554 no'] } : {},
         arrivals: values.length + errors,
         dropped: 1,
-        interrupted: 0,
-        windowMs: 1000,
-        generator: { cpuPercent: 50, eventLoopDelayP99Ms: 1, eventLoopUtilization: 0.5, startLagP99Ms: 0, windowMs: 1000 },
-        aborted: false,
-        thresholdAbort: undefined,
-        server: {},
-      };
+      });
     };
     const low = Array.from({ length: 99 }, () => 1);
     const run = mergeThreads([part(low, 2), part([100], 1)]);
@@ -126,19 +137,7 @@ describe('HDR latency histograms', () => {
     const r = new MetricsRegistry();
     for (let i = 1; i <= 50; i++) r.metric('imap.noop').record(0, i / 10);
     r.metric('imap.noop').fail(0);
-    const part: ThreadResult = {
-      metrics: r.export(),
-      errors: {},
-      errorSamples: {},
-      arrivals: 51,
-      dropped: 0,
-      interrupted: 0,
-      windowMs: 1000,
-      generator: { cpuPercent: 50, eventLoopDelayP99Ms: 1, eventLoopUtilization: 0.5, startLagP99Ms: 0, windowMs: 1000 },
-      aborted: false,
-      thresholdAbort: undefined,
-      server: {},
-    };
+    const part = threadResult(r, { arrivals: 51 });
     const live = r.histograms();
     const run = mergeThreads([part], live);
     const m = run.metrics.get('imap.noop')!;
