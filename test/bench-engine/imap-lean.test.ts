@@ -5,6 +5,7 @@
  * each completion, NO/BAD failing the op as refusedBy does, and ops skipped on an empty
  * mailbox without a metric.
  */
+import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ImapClient } from '../../drivers/imap/client.js';
 import { RejectedReply } from '../../engine/load/classify.js';
@@ -190,6 +191,32 @@ describe('bench IMAP lean ops', () => {
     expect((err as { code?: string }).code).toBe('EPROTOCOL');
     expect(server.written).toHaveLength(1);
     expect(client.transport.closed).toBe(true);
+  });
+
+  it('one after another (runEach): a write over the socket\'s high-water mark is waited for, then its completion read', async () => {
+    const written: string[] = [];
+    // A socket that takes one byte before it asks to be drained, and each write a macrotask later.
+    const duplex = new Duplex({
+      writableHighWaterMark: 1,
+      read() {},
+      write(chunk: Buffer, _encoding, callback) {
+        const text = chunk.toString('latin1');
+        // The transport's empty write is how it waits for the drain.
+        if (text !== '') written.push(text);
+        setImmediate(() => {
+          callback();
+          if (text !== '') duplex.push(`${text.slice(0, text.indexOf(' '))} OK done\r\n`);
+        });
+      },
+    });
+    const greeted = ImapClient.connect({ host: '127.0.0.1', port: 143, connector: () => duplex, transcript: false });
+    duplex.push('* OK [CAPABILITY IMAP4rev1] ready\r\n');
+    const client = await greeted;
+    const metrics = new MetricsRegistry();
+    const lean = new LeanImap(client, 'INBOX', new LeanMetrics(metrics));
+    await lean.runEach(cursor(2), ['fetch', 'noop', 'search'], 0, 3);
+    expect(written).toEqual(['A1 FETCH 1 (UID FLAGS BODY.PEEK[HEADER])\r\n', 'A2 NOOP\r\n', 'A3 UID SEARCH UNSEEN\r\n']);
+    expect(['imap.fetch', 'imap.noop', 'imap.search'].map((n) => metrics.get(n)?.count)).toEqual([1, 1, 1]);
   });
 
   it('STATUS of a mailbox that needs a literal stays on the driver', async () => {
