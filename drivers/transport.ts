@@ -2,76 +2,23 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { PassThrough, type Duplex } from 'node:stream';
-import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { onAbort } from './abort-hooks.js';
 import { ByteQueue } from './byte-queue.js';
 import { SocketInbox, type InboxOwner } from './socket-inbox.js';
 import { abortError, withDeadline } from './deadline.js';
 import { MailprobeError, nodeErrorCode, type ErrorCode, type ErrorContext, type Phase } from './errors.js';
 import { limitError, resolveLimits, type Limits } from './limits.js';
-import { handshake, tlsConnectOptions } from './tls/handshake.js';
-import { PeerCapture, type TlsFacts } from './tls/tls-facts.js';
+import { handshake } from './tls/handshake.js';
+import type { PeerCapture, TlsFacts } from './tls/tls-facts.js';
 import type { TlsClientOptions } from './tls/tls-options.js';
 import { NO_TRANSCRIPT, renderWireText, Transcript, type TranscriptEntry, type TranscriptSink } from './transcript.js';
 import { resolveTimeouts, type Timeouts } from './timeouts.js';
+import { formatAddress, ownTlsOptions, resolvedLimits, resolvedOnce, resolvedTimeouts } from './transport-setup.js';
+import type { ConnectTiming, LineReceiver, ReadOptions, Resolver, StartTlsResult, TransportOptions, UpgradeOptions, WriteOptions } from './transport-types.js';
 
-/** Opens the byte stream to the server; tests inject one instead of patching `net`. */
-export type Connector = (target: { host: string; port: number; localAddress?: string }) => Duplex;
-/** Resolves a host name; tests inject one instead of patching `dns`. */
-export type Resolver = (host: string, family: 0 | 4 | 6) => Promise<{ address: string; family: number }>;
-
-export interface TransportOptions {
-  host: string;
-  port: number;
-  /** Start TLS right after TCP connect (smtps/imaps/pop3s). */
-  implicitTls?: boolean;
-  tls?: TlsClientOptions;
-  timeouts?: Partial<Timeouts>;
-  limits?: Partial<Limits>;
-  /** Cancels everything: pending reads reject with EABORTED and the socket is destroyed. */
-  signal?: AbortSignal;
-  /** Keep a transcript (default true). Bench turns it off. */
-  transcript?: boolean;
-  family?: 0 | 4 | 6;
-  localAddress?: string;
-  /** Milliseconds clock (default performance.now). */
-  now?: () => number;
-  connector?: Connector;
-  resolver?: Resolver;
-}
-
-/** How long each connect phase took, in milliseconds (undefined: the phase did not happen). */
-export interface ConnectTiming {
-  dnsMs: number | undefined;
-  connectMs: number;
-  tlsMs: number | undefined;
-}
-
-export interface ReadOptions {
-  timeoutMs?: number;
-  phase?: Phase;
-  /** Record the bytes in the transcript (default true). */
-  record?: boolean;
-}
-
-export interface WriteOptions {
-  /** What the transcript shows instead of the bytes (redacted commands); false records nothing. */
-  display?: string | readonly string[] | false;
-  timeoutMs?: number;
-  phase?: Phase;
-}
-
-export interface StartTlsResult {
-  tls: TlsFacts;
-  /** Plaintext bytes that were already buffered after the go-ahead (discarded, never parsed). */
-  trailing: Buffer;
-}
-
-export interface UpgradeOptions {
-  /** What to do with bytes that followed the go-ahead: fail (default) or record and go on. */
-  trailing?: 'fail' | 'record';
-  timeoutMs?: number;
-}
+export type { Connector, Resolver, TransportOptions, ConnectTiming, ReadOptions, WriteOptions, StartTlsResult, UpgradeOptions, LineReceiver } from './transport-types.js';
+export { formatAddress } from './transport-setup.js';
 
 interface PendingRead {
   kind: 'line' | 'bytes';
@@ -87,15 +34,6 @@ interface PendingRead {
   timeoutMs: number;
   /** When the read times out, on the deadline clock. */
   deadline: number;
-}
-
-/**
- * Takes the outcome of a read made with waitLine(): exactly one call per read, never before
- * waitLine() returned.
- */
-export interface LineReceiver {
-  resolve(line: Buffer): void;
-  reject(err: MailprobeError): void;
 }
 
 interface PendingConnect {
@@ -809,41 +747,4 @@ export class Transport {
     socket.off('close', this.#listeners.close);
     socket.off('error', this.#listeners.error);
   }
-}
-
-/**
- * Resolved timeouts and limits by the overrides object they came from: a bench thread passes
- * the same options to every connect, so they are validated and copied once. (Nothing mutates
- * a transport's timeouts or limits; sharing them is safe.)
- */
-const resolvedTimeouts = new WeakMap<object, Timeouts>();
-const resolvedLimits = new WeakMap<object, Limits>();
-const NO_OVERRIDES = {};
-function resolvedOnce<I extends object, O>(memo: WeakMap<object, O>, input: I | undefined, resolve: (input: I | undefined) => O): O {
-  const key = input ?? NO_OVERRIDES;
-  let out = memo.get(key);
-  if (out === undefined) {
-    out = resolve(input);
-    memo.set(key, out);
-  }
-  return out;
-}
-
-/**
- * The tls.connect options for implicit TLS on a socket of our own, with the capture of the
- * peer certificate its handshake will see; undefined when they cannot be built (a cipher list
- * OpenSSL matches nothing in, say): the connection then goes the wrapped way, whose handshake
- * reports that as ETLS_HANDSHAKE with the transcript.
- */
-function ownTlsOptions(host: string, options: TlsClientOptions): { options: ConnectionOptions; capture: PeerCapture } | undefined {
-  const capture = new PeerCapture();
-  try {
-    return { options: tlsConnectOptions(host, options, capture), capture };
-  } catch {
-    return undefined;
-  }
-}
-
-export function formatAddress(host: string, port: number): string {
-  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
