@@ -1,8 +1,9 @@
 /**
  * `npm run bench:load-imap`: client CPU per 1000 IMAP commands against the lab's Dovecot
  * (IMAPS), mailprobe's imap-session (one command at a time, and with --pipeline: the four
- * commands of a round written together) vs an imapflow loop doing the same commands,
- * interleaved (the order turns each repetition), medians. Both keep their sessions (login once) and run FETCH (header), FETCH (whole
+ * commands of a round written together) vs an imapflow loop doing the same commands and a bare
+ * Node TLS client (plain-imap-client.ts: the floor Node itself sets), interleaved (the order
+ * turns each repetition), medians. All keep their sessions (login once) and run FETCH (header), FETCH (whole
  * message), UID SEARCH UNSEEN and NOOP rounds on 4 sessions over a seeded INBOX of 20 messages.
  * Options: --reps N (default 3), --rounds N per session (default 2000: a run's fixed costs, i.e. TLS handshakes, logins and encoding the report's histograms, then weigh little per command; at 500 they add about a third to mailprobe's figure).
  * Needs root and the lab's Debian packages, like npm test.
@@ -14,6 +15,7 @@ import type { ScenarioConfig } from '../../suites/bench/config.js';
 import { seedPop3Maildrop } from '../helpers/pop3-seed.js';
 import { startLab } from '../lab/lab.js';
 import { measureInProcess, median, type Measured } from './load-peers.js';
+import { runPlainImapClient } from './plain-imap-client.js';
 
 const { values } = parseArgs({ options: { reps: { type: 'string' }, rounds: { type: 'string' } } });
 const REPS = Number(values.reps ?? 3);
@@ -77,14 +79,21 @@ try {
       );
     });
 
+  const bare = (): Promise<Measured> =>
+    measureInProcess(SESSIONS * ROUNDS * COMMANDS_PER_ROUND, () =>
+      runPlainImapClient({ host: target.host, port: target.port, tls, user: user.user, password: user.password, sessions: SESSIONS, rounds: ROUNDS }),
+    );
+
   await mailprobe(false);
   await imapflow();
+  await bare();
   const rows: { name: string; runs: Measured[] }[] = [
     { name: 'imapflow loop', runs: [] },
     { name: 'mailprobe imap-session', runs: [] },
     { name: 'mailprobe --pipeline', runs: [] },
+    { name: 'bare Node TLS client', runs: [] },
   ];
-  const runs = [imapflow, () => mailprobe(false), () => mailprobe(true)];
+  const runs = [imapflow, () => mailprobe(false), () => mailprobe(true), bare];
   for (let rep = 0; rep < REPS; rep++) {
     // The order turns each repetition: a run's place in the sequence (right after another
     // peer's sessions closed, say) is not always the same peer's.
