@@ -8,6 +8,7 @@
  * imap-session?": the goal of 0.3× imapflow's CPU leaves what is over this floor to the tool.
  */
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { withRunDeadline } from './run-deadline.js';
 
 export interface PlainImapRun {
   readonly host: string;
@@ -20,23 +21,14 @@ export interface PlainImapRun {
   readonly rounds: number;
 }
 
-/** A run that takes longer than this has a stuck server: it fails instead of hanging the bench. */
-const RUN_DEADLINE_MS = 120_000;
 /** Text of one command's responses kept while its completion is looked for. */
 const MAX_RESPONSE_CHARS = 1 << 20;
 
 /** Runs every session to its LOGOUT; rejects on a completion that is not OK, a socket error, or past RUN_DEADLINE_MS. */
 export function runPlainImapClient(run: PlainImapRun): Promise<void> {
   const sockets = new Set<TLSSocket>();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      for (const s of sockets) s.destroy();
-      reject(new Error(`plain IMAP client: not done within ${RUN_DEADLINE_MS} ms`));
-    }, RUN_DEADLINE_MS);
-  });
   const sessions = Array.from({ length: run.sessions }, () => session(run, sockets));
-  return Promise.race([Promise.all(sessions).then(() => undefined), deadline]).finally(() => clearTimeout(timer));
+  return withRunDeadline('plain IMAP client', sockets, Promise.all(sessions).then(() => undefined));
 }
 
 function session(run: PlainImapRun, sockets: Set<TLSSocket>): Promise<void> {

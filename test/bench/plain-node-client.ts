@@ -7,6 +7,7 @@
  * the gap to smtp-source left after that is the runtime's, not the tool's.
  */
 import { connect, type Socket } from 'node:net';
+import { withRunDeadline } from './run-deadline.js';
 
 export interface PlainClientRun {
   readonly port: number;
@@ -21,23 +22,13 @@ export interface PlainClientRun {
   readonly to: string;
 }
 
-/** A run that takes longer than this has a stuck server: it fails instead of hanging the bench. */
-const RUN_DEADLINE_MS = 120_000;
-
 /**
  * Runs until `messages` were accepted (250 after the body); rejects on any unexpected reply,
  * socket error, or when the run outlives RUN_DEADLINE_MS (its sockets are then destroyed).
  */
 export function runPlainClient(run: PlainClientRun): Promise<void> {
   const sockets = new Set<Socket>();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      for (const s of sockets) s.destroy();
-      reject(new Error(`plain node client: not done within ${RUN_DEADLINE_MS} ms`));
-    }, RUN_DEADLINE_MS);
-  });
-  return Promise.race([converse(run, sockets), deadline]).finally(() => clearTimeout(timer));
+  return withRunDeadline('plain node client', sockets, converse(run, sockets));
 }
 
 function converse(run: PlainClientRun, sockets: Set<Socket>): Promise<void> {
