@@ -64,7 +64,8 @@ function session(run: PlainImapRun, sockets: Set<TLSSocket>): Promise<void> {
       reject(new Error(`plain IMAP client: ${why}`));
     };
     const onCompleted = (status: string): void => {
-      if (status !== 'OK') return fail(`${step < 0 ? 'greeting' : command(step)}: ${status}`);
+      // Named, never quoted whole: the LOGIN line carries the password.
+      if (status !== 'OK') return fail(`${step < 0 ? 'greeting' : step === 0 ? 'LOGIN' : command(step)}: ${status}`);
       if (step === 1) {
         const m = /\* (\d+) EXISTS/i.exec(seen);
         exists = m ? Number(m[1]) : 0;
